@@ -1,0 +1,35 @@
+package dev.ktstr.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ktstr} command. Subcommands register themselves in {@link #subcommands()}. */
+@Command(name = "ktstr", mixinStandardHelpOptions = true, version = "ktstr-java 0.1.0",
+        description = "Test harness for Linux schedulers: boots kernels in VMs with exact CPU topologies.")
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        for (Object sub : subcommands()) {
+            cl.addSubcommand(sub);
+        }
+        return cl.execute(args);
+    }
+
+    /** Every subcommand of {@code ktstr}; each lives in its own class in this package tree. */
+    static Object[] subcommands() {
+        return new Object[] {};
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.ktstr.protocol.frame;
+
+/**
+ * Frame types on the guest agent channel. Codes are part of the wire format: never renumber.
+ * Guest-to-host types are below 64, host-to-guest types from 64.
+ */
+public enum FrameType {
+    /** Agent is up: JSON {@code Hello}. */
+    HELLO(1),
+    /** A log line from the agent or a guest component (UTF-8 text). */
+    LOG(2),
+    /** One worker's report at the end of a scenario phase (JSON). */
+    WORKER_REPORT(3),
+    /** A stimulus event (op applied, step started) with a guest timestamp (JSON). */
+    STIMULUS(4),
+    /** The test's verdict (JSON AssertResult). The last valid one wins. */
+    RESULT(5),
+    /** The agent is about to power off: JSON with the exit code. */
+    EXIT(6),
+    /** The scheduler process exited or was ejected (JSON with reason and log tail). */
+    SCHED_EXIT(7),
+    /** Metrics extracted from a payload run (JSON). */
+    PAYLOAD_METRICS(8),
+    /** A periodic guest-side sample (JSON). */
+    SAMPLE(9),
+    /** The agent crashed: text with the stack trace. */
+    CRASH(10),
+    /** Raw stdout bytes of a guest command (shell --exec). */
+    STDOUT(11),
+    /** Raw stderr bytes of a guest command (shell --exec). */
+    STDERR(12),
+    /** Scenario phase started (JSON). */
+    SCENARIO_START(13),
+    /** Scenario phase ended (JSON). */
+    SCENARIO_END(14),
+    /** Host asks the guest to shut down gracefully. */
+    HOST_SHUTDOWN(64);
+
+    private final int code;
+
+    FrameType(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public static FrameType ofCode(int code) {
+        for (FrameType t : values()) {
+            if (t.code == code) return t;
+        }
+        return null;
+    }
+}
