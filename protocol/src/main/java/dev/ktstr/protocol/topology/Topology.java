@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A VM CPU topology: NUMA nodes own whole LLCs, each LLC has {@code coresPerLlc} cores of
+ * A VM CPU topology: {@code llcs} is the total LLC count, spread evenly over NUMA nodes that own whole LLCs, each LLC has {@code coresPerLlc} cores of
  * {@code threadsPerCore} SMT threads. CPU ids are dense: LLC-major, then core, then thread, which
  * is how QEMU numbers CPUs when each LLC is one socket.
  */
@@ -37,7 +37,7 @@ public record Topology(int numaNodes, int llcs, int coresPerLlc, int threadsPerC
         if (numaNodes > 0 && llcs > 0 && llcs % numaNodes != 0) {
             p.add("llcs (" + llcs + ") must be a multiple of numa nodes (" + numaNodes + ") so every node owns whole LLCs");
         }
-        if (p.isEmpty() && numaNodes * llcs * coresPerLlc * threadsPerCore > 4096) {
+        if (p.isEmpty() && llcs * coresPerLlc * threadsPerCore > 4096) {
             p.add("more than 4096 CPUs");
         }
         return p;
@@ -66,7 +66,7 @@ public record Topology(int numaNodes, int llcs, int coresPerLlc, int threadsPerC
     }
 
     public int totalCpus() {
-        return numaNodes * llcs * coresPerLlc * threadsPerCore;
+        return llcs * coresPerLlc * threadsPerCore;
     }
 
     public int cpusPerLlc() {

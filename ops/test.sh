@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The project's test command (README, CI): installs prerequisites, builds (or reuses) the sched_ext
+# kernel in the background while the unit tests run, then runs the VM integration tests.
+#   ops/test.sh            everything
+#   ops/test.sh --unit     unit tests only (no VM, no kernel)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+mode=all
+[ "${1:-}" = "--unit" ] && mode=unit
+
+log() { printf '[ops/test.sh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+start=$(date +%s)
+
+log "step 1/4: prerequisites (ops/setup.sh)"
+ops/setup.sh
+
+MVN=(mvn -B -ntp)
+kpid=""
+klog="$here/target/kernel-build.log"
+mkdir -p "$here/target"
+if [ "$mode" = all ]; then
+  log "step 2/4: building the CLI, then the kernel in the background (cache hit returns at once)"
+  "${MVN[@]}" -q -DskipTests -DskipITs install
+  # The kernel build prints progress lines; mirror them to our log and to stderr every so often.
+  ( bin/ktstr kernel build > "$klog" 2>&1 ) &
+  kpid=$!
+fi
+
+log "step 3/4: unit tests"
+"${MVN[@]}" -DskipITs install
+
+if [ "$mode" = unit ]; then
+  log "unit tests passed in $(( $(date +%s) - start ))s"
+  exit 0
+fi
+
+log "step 4/4: waiting for the kernel, then VM integration tests"
+while kill -0 "$kpid" 2>/dev/null; do
+  tail -n 1 "$klog" >&2 || true
+  sleep 60
+done
+if ! wait "$kpid"; then
+  log "kernel build FAILED; last lines of $klog:"
+  tail -n 60 "$klog" >&2
+  exit 1
+fi
+tail -n 3 "$klog" >&2
+"${MVN[@]}" -DskipUTs=true verify
+log "all tests passed in $(( $(date +%s) - start ))s"
