@@ -1,0 +1,79 @@
+package dev.ktstr.coordinator.plan;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Budget-based selection (ktstr-spec §7): greedy maximum coverage per second. Each round picks,
+ * among unused variants that fit the remaining budget and add at least one uncovered feature bit,
+ * the highest {@code new bits / estimated seconds} (zero-cost: new bits x 1e6), ties to the
+ * lexicographically smaller name. The result keeps the input order.
+ */
+public final class BudgetSelector {
+
+    private BudgetSelector() {}
+
+    public static BudgetSelection select(List<Variant> candidates, double budgetSecs) {
+        int n = candidates.size();
+        String[] names = new String[n];
+        long[] features = new long[n];
+        double[] costs = new double[n];
+        for (int i = 0; i < n; i++) {
+            Variant v = candidates.get(i);
+            names[i] = v.name();
+            features[i] = FeatureBits.of(v);
+            costs[i] = v.estimatedSecs();
+        }
+        boolean[] used = greedy(names, features, costs, budgetSecs);
+        List<Variant> selected = new ArrayList<>();
+        long covered = 0;
+        long possible = 0;
+        double spent = 0;
+        for (int i = 0; i < n; i++) {
+            possible |= features[i];
+            if (used[i]) {
+                selected.add(candidates.get(i));
+                covered |= features[i];
+                spent += costs[i];
+            }
+        }
+        return new BudgetSelection(selected, n, spent, budgetSecs, Long.bitCount(covered), Long.bitCount(possible));
+    }
+
+    /** The greedy loop over plain arrays; {@code result[i]} tells whether candidate i was selected. */
+    static boolean[] greedy(String[] names, long[] features, double[] costs, double budgetSecs) {
+        if (!(budgetSecs > 0) || Double.isInfinite(budgetSecs)) {
+            throw new IllegalArgumentException("budget must be a positive number of seconds, got " + budgetSecs);
+        }
+        int n = names.length;
+        boolean[] used = new boolean[n];
+        long covered = 0;
+        double remaining = budgetSecs;
+        while (true) {
+            int best = -1;
+            double bestRatio = 0;
+            for (int i = 0; i < n; i++) {
+                if (used[i] || costs[i] > remaining) continue;
+                int marginal = Long.bitCount(features[i] & ~covered);
+                if (marginal == 0) continue;
+                double ratio = costs[i] > 0 ? marginal / costs[i] : marginal * 1e6;
+                if (best < 0 || ratio > bestRatio || (ratio == bestRatio && names[i].compareTo(names[best]) < 0)) {
+                    best = i;
+                    bestRatio = ratio;
+                }
+            }
+            if (best < 0) return used;
+            used[best] = true;
+            covered |= features[best];
+            remaining -= costs[best];
+        }
+    }
+
+    /** {@link #select} and print the summary line to {@code err} (the spec prints it on stderr). */
+    public static BudgetSelection selectAndReport(List<Variant> candidates, double budgetSecs, PrintStream err) {
+        BudgetSelection s = select(candidates, budgetSecs);
+        err.println(s.summaryLine());
+        return s;
+    }
+}
