@@ -1,0 +1,38 @@
+package dev.ktstr.coordinator.testrun;
+
+import dev.ktstr.protocol.job.JobResult;
+import java.util.Locale;
+
+/** The one-line-per-variant output of {@code ktstr test} and the failure report under it. */
+public final class ResultLines {
+    private ResultLines() {}
+
+    /** {@code PASS  ktstr/name  1n1l2c1t  tcg  12.3s  message}. */
+    public static String line(VariantOutcome o) {
+        JobResult r = o.result();
+        Long total = r.phaseTimingsMs().get("total");
+        String secs = total == null ? "-" : String.format(Locale.ROOT, "%.1fs", total / 1000.0);
+        String word = switch (r.status()) {
+            case PASS -> "PASS";
+            case FAIL -> "FAIL";
+            case SKIP -> "SKIP";
+            case TIMEOUT -> "TIMEOUT";
+            case INFRA_ERROR -> "INFRA";
+        };
+        return String.format(Locale.ROOT, "%-7s %-60s %-10s %-4s %7s  %s", word, o.variant().name(),
+                o.variant().topology().render(), r.accelerator() == null ? "-" : r.accelerator(), secs, r.message());
+    }
+
+    /** Spec §4.7 shaped: header, verdict details, then the guest/console evidence. */
+    public static String failureReport(VariantOutcome o) {
+        JobResult r = o.result();
+        StringBuilder b = new StringBuilder();
+        b.append("---- ").append(o.variant().name()).append(" [").append(o.variant().topology().render()).append("] ")
+                .append(r.status()).append(" ----\n");
+        b.append(r.message()).append('\n');
+        if (!r.details().isEmpty()) b.append(r.details());
+        if (b.charAt(b.length() - 1) != '\n') b.append('\n');
+        b.append("---- end ").append(o.variant().name()).append(" ----");
+        return b.toString();
+    }
+}

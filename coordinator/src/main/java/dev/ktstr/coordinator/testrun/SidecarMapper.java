@@ -1,0 +1,134 @@
+package dev.ktstr.coordinator.testrun;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ktstr.coordinator.plan.Variant;
+import dev.ktstr.protocol.job.JobResult;
+import dev.ktstr.protocol.job.JobStatus;
+import dev.ktstr.protocol.sidecar.PhaseTimings;
+import dev.ktstr.protocol.sidecar.Sidecar;
+import dev.ktstr.protocol.sidecar.SidecarCgroup;
+import dev.ktstr.protocol.sidecar.SidecarDetail;
+import dev.ktstr.protocol.sidecar.SidecarFormatException;
+import dev.ktstr.protocol.sidecar.SidecarStats;
+import dev.ktstr.protocol.sidecar.StimulusEvent;
+import dev.ktstr.protocol.sidecar.WakeLatencyHistograms;
+import dev.ktstr.scenario.report.ReportJson;
+import dev.ktstr.scenario.report.WorkerReport;
+import dev.ktstr.scenario.verify.AssertDetail;
+import dev.ktstr.scenario.verify.AssertResult;
+import dev.ktstr.scenario.verify.CgroupStats;
+import dev.ktstr.scenario.verify.ScenarioStats;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Turns one variant's result (the executor's payload: guest verdict, worker reports, timings) into
+ * its sidecar. Guest-provided JSON that does not bind is recorded as a detail, never fatal.
+ */
+final class SidecarMapper {
+    private final ObjectMapper json = ReportJson.mapper();
+    private final String runId;
+    private final String commit;
+    private final String accelerator;
+
+    SidecarMapper(String runId, String commit, String accelerator) {
+        this.runId = runId;
+        this.commit = commit;
+        this.accelerator = accelerator;
+    }
+
+    Sidecar map(VariantOutcome o, KernelArtifacts kernel) {
+        Variant v = o.variant();
+        JobResult r = o.result();
+        JsonNode p = r.payload();
+        List<SidecarDetail> details = new ArrayList<>();
+        SidecarStats stats = null;
+        List<StimulusEvent> stimuli = new ArrayList<>();
+        if (p != null && p.hasNonNull("result")) {
+            try {
+                AssertResult ar = json.treeToValue(p.get("result"), AssertResult.class);
+                for (AssertDetail d : ar.details()) details.add(new SidecarDetail(d.kind().name(), d.message()));
+                stats = stats(ar.stats(), p.path("worker_reports"), details);
+            } catch (Exception e) {
+                details.add(new SidecarDetail("Other", "guest result did not parse: " + e.getMessage()));
+            }
+        }
+        if (p != null) {
+            for (JsonNode s : p.path("stimulus_events")) {
+                stimuli.add(new StimulusEvent(s.path("elapsedMs").asLong(s.path("elapsed_ms").asLong(0)),
+                        s.path("label").asText(""), text(s, "opKind"), text(s, "detail"), null));
+            }
+        }
+        Map<String, Long> t = r.phaseTimingsMs();
+        Long boot = t.get("agent_ready");
+        PhaseTimings phases = new PhaseTimings(boot, null, t.get("scenario"), t.get("teardown"));
+        String scheduler = o.entry() == null ? "eevdf" : o.entry().config().scheduler().displayName();
+        Sidecar.Builder b = Sidecar.builder(v.name())
+                .runId(runId)
+                .variantId(r.jobId())
+                .topology(v.topology().render())
+                .scheduler(scheduler)
+                .projectCommit(commit)
+                .kernelVersion(kernel.version())
+                .workType("CpuSpin")
+                .activeFlags(v.activeFlags())
+                .details(details)
+                .stats(stats)
+                .stimulusEvents(stimuli)
+                .timestamp(Instant.now().toString())
+                .runSource(System.getenv("KTSTR_CI") != null && !System.getenv("KTSTR_CI").isEmpty() ? "ci" : "local")
+                .accelerator(r.accelerator() != null ? r.accelerator() : accelerator)
+                .workerNode(r.workerNode())
+                .phases(phases)
+                .cleanupDurationMs(t.get("teardown"));
+        if (r.status() == JobStatus.PASS) b.passed();
+        else if (r.status() == JobStatus.SKIP) b.skipped(r.message());
+        else b.failed(r.status() + ": " + r.message());
+        return b.build();
+    }
+
+    private SidecarStats stats(ScenarioStats s, JsonNode reports, List<SidecarDetail> details) {
+        if (s == null) return null;
+        Map<String, Histogram> hist = new LinkedHashMap<>();
+        Map<String, Long> samples = new LinkedHashMap<>();
+        for (JsonNode n : reports) {
+            try {
+                WorkerReport w = json.treeToValue(n, WorkerReport.class);
+                samples.merge(w.cgroup(), w.wakeSampleTotal(), Long::sum);
+                if (w.wakeLatencyHistogram() != null && !w.wakeLatencyHistogram().isEmpty()) {
+                    hist.computeIfAbsent(w.cgroup(), k -> WakeLatencyHistograms.newHistogram())
+                            .add(WakeLatencyHistograms.decode(w.wakeLatencyHistogram()));
+                }
+            } catch (SidecarFormatException e) {
+                details.add(new SidecarDetail("Other", "worker wake-latency histogram unreadable: " + e.getMessage()));
+            } catch (Exception e) {
+                details.add(new SidecarDetail("Other", "worker report did not parse: " + e.getMessage()));
+            }
+        }
+        List<SidecarCgroup> cgroups = new ArrayList<>();
+        for (CgroupStats c : s.cgroups()) {
+            Histogram h = hist.get(c.cgroup());
+            cgroups.add(new SidecarCgroup(c.cgroup(), c.numWorkers(), c.numCpus(), c.avgOffCpuPct(), c.minOffCpuPct(),
+                    c.maxOffCpuPct(), c.spread(), c.maxGapMs(), c.maxGapCpu() < 0 ? null : c.maxGapCpu(), c.totalMigrations(),
+                    c.migrationRatio(), c.p99WakeLatencyUs(), c.medianWakeLatencyUs(), c.wakeLatencyCv(), c.totalIterations(),
+                    c.meanRunDelayUs(), c.worstRunDelayUs(), c.pageLocality(), c.crossNodeMigrationRatio(),
+                    c.wakeLatencyTailRatio(), c.iterationsPerWorker(), c.extMetrics(),
+                    samples.getOrDefault(c.cgroup(), 0L), h == null || h.getTotalCount() == 0 ? null : WakeLatencyHistograms.encode(h)));
+        }
+        return new SidecarStats(cgroups, s.totalWorkers(), s.totalCpus(), s.totalMigrations(), s.worstSpread(),
+                s.worstGapMs(), s.worstGapCpu() < 0 ? null : s.worstGapCpu(), s.worstMigrationRatio(),
+                s.worstP99WakeLatencyUs(), s.worstMedianWakeLatencyUs(), s.worstWakeLatencyCv(), s.totalIterations(),
+                s.worstMeanRunDelayUs(), s.worstRunDelayUs(), s.worstPageLocality(), s.worstCrossNodeMigrationRatio(),
+                s.worstWakeLatencyTailRatio(), s.worstIterationsPerWorker(), s.extMetrics());
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.ktstr.scenario;
+
+import dev.ktstr.scenario.sched.Eevdf;
+import dev.ktstr.scenario.sched.SchedulerDefinition;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks {@code AssertResult name(Ctx ctx)} as a ktstr test: it runs inside a VM with the given
+ * topology and scheduler (spec §1.2). Unset attributes ({@code -1}, {@code NaN},
+ * {@link Inherit#UNSET}) inherit: topology and constraints from the scheduler, thresholds through
+ * {@code defaults → scheduler → test}, the rest from the spec defaults noted on each attribute.
+ * The annotation processor rejects invalid values at compile time.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface KtstrTest {
+
+    // ---- topology (inherit from the scheduler's default topology, fallback 1n1l2c1t) ----
+    int numaNodes() default -1;
+    int llcs() default -1;
+    /** Cores per LLC. */
+    int cores() default -1;
+    /** Threads per core. */
+    int threads() default -1;
+    /** Guest memory floor in MiB (default 2048). */
+    int memoryMb() default -1;
+
+    // ---- scheduler ----
+    Class<? extends SchedulerDefinition> scheduler() default Eevdf.class;
+    /** Appended after the scheduler's own args. */
+    String[] extraSchedArgs() default {};
+    /** sched_ext watchdog timeout in seconds (default 4). */
+    int watchdogTimeoutS() default -1;
+
+    // ---- verification thresholds (see dev.ktstr.scenario.verify.Assert for units) ----
+    Inherit notStarved() default Inherit.UNSET;
+    Inherit isolation() default Inherit.UNSET;
+    long maxGapMs() default -1;
+    double maxSpreadPct() default Double.NaN;
+    double maxThroughputCv() default Double.NaN;
+    double minWorkRate() default Double.NaN;
+    long maxP99WakeLatencyNs() default -1;
+    double maxWakeLatencyCv() default Double.NaN;
+    double minIterationRate() default Double.NaN;
+    double maxMigrationRatio() default Double.NaN;
+    double maxImbalanceRatio() default Double.NaN;
+    int maxLocalDsqDepth() default -1;
+    Inherit failOnStall() default Inherit.UNSET;
+    int sustainedSamples() default -1;
+    double maxFallbackRate() default Double.NaN;
+    double maxKeepLastRate() default Double.NaN;
+    double minPageLocality() default Double.NaN;
+    double maxCrossNodeMigrationRatio() default Double.NaN;
+    double maxSlowTierRatio() default Double.NaN;
+
+    // ---- flags (must be declared by the scheduler's @DeclaredFlags) ----
+    String[] requiredFlags() default {};
+    String[] excludedFlags() default {};
+
+    // ---- topology constraints for the gauntlet (inherit from the scheduler) ----
+    int minNumaNodes() default -1;
+    int maxNumaNodes() default -1;
+    int minLlcs() default -1;
+    int maxLlcs() default -1;
+    int minCpus() default -1;
+    int maxCpus() default -1;
+    Inherit requiresSmt() default Inherit.UNSET;
+
+    // ---- execution ----
+    /** Workload duration per scenario in seconds (default 2). */
+    int durationS() default -1;
+    /** Default worker count per cgroup (default 2). */
+    int workersPerCgroup() default -1;
+    /** The test passes only if the run fails; disables auto-repro. */
+    boolean expectErr() default false;
+    /** Run the body on the host: no VM, no gauntlet. */
+    boolean hostOnly() default false;
+    /** On scheduler failure boot a second VM with probes. */
+    boolean autoRepro() default true;
+    /** vCPU pinning, hugepages, RT priority, LLC reservation. */
+    boolean performanceMode() default false;
+    /** Fail if host-side VM teardown takes longer (ms; default none). */
+    long cleanupBudgetMs() default -1;
+}

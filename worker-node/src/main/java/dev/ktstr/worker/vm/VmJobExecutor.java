@@ -1,0 +1,375 @@
+package dev.ktstr.worker.vm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ktstr.protocol.guest.Deadlines;
+import dev.ktstr.protocol.guest.GuestJob;
+import dev.ktstr.protocol.guest.SchedulerLaunch;
+import dev.ktstr.protocol.job.ArtifactRef;
+import dev.ktstr.protocol.job.ArtifactRole;
+import dev.ktstr.protocol.job.JobResult;
+import dev.ktstr.protocol.job.JobSpec;
+import dev.ktstr.protocol.job.JobStatus;
+import dev.ktstr.scenario.TestConfig;
+import dev.ktstr.scenario.discovery.KtstrTestEntry;
+import dev.ktstr.scenario.discovery.KtstrTests;
+import dev.ktstr.scenario.report.ReportJson;
+import dev.ktstr.scenario.sched.Scheduler;
+import dev.ktstr.scenario.sched.SchedulerSpec;
+import dev.ktstr.scenario.sched.Sysctl;
+import dev.ktstr.worker.ArtifactCache;
+import dev.ktstr.worker.JobExecutor;
+import dev.ktstr.worker.JobProgress;
+import dev.ktstr.vmm.initramfs.BuiltInitramfs;
+import dev.ktstr.vmm.initramfs.GuestRuntime;
+import dev.ktstr.vmm.initramfs.GuestRuntimes;
+import dev.ktstr.vmm.initramfs.IncludeSpec;
+import dev.ktstr.vmm.initramfs.InitramfsBuilder;
+import dev.ktstr.vmm.initramfs.InitramfsSpec;
+import dev.ktstr.vmm.qemu.AccelDecision;
+import dev.ktstr.vmm.qemu.QemuVm;
+import dev.ktstr.vmm.qemu.VmExit;
+import dev.ktstr.vmm.qemu.VmResult;
+import dev.ktstr.vmm.qemu.VmSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The real executor: boots the job's kernel in QEMU with an initramfs holding the guest runtime,
+ * the guest agent, the test jars and the scheduler, runs the test method in the guest, and turns
+ * what the guest said (untrusted) plus how the VM ended into one {@link JobResult}.
+ */
+public final class VmJobExecutor implements JobExecutor {
+    /** Host time on top of the guest's own deadlines: boot, JVM starts, teardown under TCG. */
+    static final Duration HOST_MARGIN = Duration.ofSeconds(45);
+
+    private final ArtifactCache artifacts;
+    private final Path cacheRoot;
+    private final AccelDecision accel;
+    private final InitramfsBuilder initramfs;
+    private final Consumer<String> liveLog;
+    private final ObjectMapper json = ReportJson.mapper();
+    private volatile GuestRuntime runtime;
+    private volatile Path guestJar;
+
+    public VmJobExecutor(ArtifactCache artifacts, Path cacheRoot, AccelDecision accel, Consumer<String> liveLog) {
+        this.artifacts = artifacts;
+        this.cacheRoot = cacheRoot;
+        this.accel = accel;
+        this.initramfs = new InitramfsBuilder(cacheRoot);
+        this.liveLog = liveLog;
+    }
+
+    @Override
+    public String accelerator() {
+        return accel.accel().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public JobResult execute(JobSpec job, JobProgress progress) throws InterruptedException {
+        long t0 = System.nanoTime();
+        Map<String, Long> timings = new LinkedHashMap<>();
+        Path initrd = null;
+        try {
+            progress.phase("prepare");
+            Path kernel = artifact(job, ArtifactRole.KERNEL_IMAGE)
+                    .orElseThrow(() -> new IOException("job " + job.variantName() + " names no kernel image artifact"));
+            List<Path> testJars = artifacts(job, ArtifactRole.TEST_JAR);
+            if (testJars.isEmpty()) throw new IOException("job " + job.variantName() + " has no test jar artifact");
+            TestConfig config = resolveConfig(job, testJars);
+
+            GuestRuntime jre = runtime();
+            List<Path> jars = new ArrayList<>();
+            jars.add(guestJar());
+            jars.addAll(testJars);
+
+            List<IncludeSpec> includes = new ArrayList<>();
+            SchedulerLaunch launch = schedulerLaunch(job, config, includes);
+            for (Path inc : artifacts(job, ArtifactRole.INCLUDE_FILE)) includes.add(IncludeSpec.of(inc));
+
+            GuestJob guestJob = new GuestJob(GuestJob.SCHEMA_VERSION, job.variantName(), job.testClass(), job.testMethod(),
+                    job.topology().render(), job.activeFlags(), config.durationS(), config.workersPerCgroup(), null,
+                    json.valueToTree(config.assertion()), null, launch, guestDeadlines(job), Map.of());
+
+            Map<String, byte[]> runFiles = new LinkedHashMap<>();
+            runFiles.put(GuestJob.GUEST_PATH, json.writeValueAsBytes(guestJob));
+            runFiles.put("/ktstr/bin/agent-start", resource("agent-start"));
+            BuiltInitramfs built = initramfs.build(new InitramfsSpec(resource("init.sh"), true, Optional.of(jre), jars,
+                    includes, runFiles));
+            initrd = built.file();
+            timings.put("prepare", ms(t0));
+
+            List<String> kargs = new ArrayList<>(List.of("ktstr.mode=test", "nokaslr", "sysctl.kernel.sched_schedstats=1"));
+            for (Sysctl s : config.scheduler().sysctls()) kargs.add("sysctl." + s.key() + "=" + s.value());
+            kargs.addAll(config.scheduler().kargs());
+            VmSpec spec = VmSpec.builder(kernel, initrd)
+                    .name(vmName(job))
+                    .topology(job.topology())
+                    .memoryMb(job.memoryMb())
+                    .accel(accel)
+                    .port("ktstr.data")
+                    .kernelArgs(kargs)
+                    .timeout(Duration.ofMillis(job.timeoutMs()))
+                    .build();
+
+            progress.phase("boot");
+            long tBoot = System.nanoTime();
+            QemuVm.Outcome<GuestSession> outcome = QemuVm.runRetryingOnce(spec, vm -> {
+                GuestSession s = new GuestSession(json);
+                s.readAll(vm.port("ktstr.data").in(), liveLog);
+                return s;
+            });
+            long vmMs = ms(tBoot);
+            timings.put("vm", vmMs);
+            GuestSession s = outcome.value();
+            VmResult vm = outcome.result();
+            vm.timeToInit().ifPresent(d -> timings.put("boot", d.toMillis()));
+            if (s.helloAtMs >= 0) timings.put("agent_ready", s.helloAtMs);
+            if (s.scenarioStartAtMs >= 0 && s.scenarioEndAtMs >= s.scenarioStartAtMs) {
+                timings.put("scenario", s.scenarioEndAtMs - s.scenarioStartAtMs);
+            } else if (s.helloAtMs >= 0 && s.resultAtMs >= 0) {
+                timings.put("scenario", s.resultAtMs - s.helloAtMs);
+            }
+            long lastGuestWord = Math.max(s.resultAtMs, s.exitAtMs);
+            if (lastGuestWord >= 0) timings.put("teardown", Math.max(0, vmMs - lastGuestWord));
+            timings.put("total", ms(t0));
+            return verdict(job, config, s, vm, timings, built);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            timings.put("total", ms(t0));
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+            JobStatus status = e instanceof KtstrSetupException ? JobStatus.FAIL : JobStatus.INFRA_ERROR;
+            return new JobResult(job.jobId(), job.variantName(), status, Sanitize.line(msg), stack(e), null,
+                    accelerator(), timings, job.attempt(), null);
+        } finally {
+            if (initrd != null) {
+                try {
+                    Files.deleteIfExists(initrd);
+                } catch (IOException ignored) {
+                    // a leftover per-run initramfs in the temp dir is harmless
+                }
+            }
+        }
+    }
+
+    private JobResult verdict(JobSpec job, TestConfig config, GuestSession s, VmResult vm, Map<String, Long> timings,
+                              BuiltInitramfs built) {
+        VmExit exit = vm.exit();
+        ObjectNode payload = json.createObjectNode();
+        payload.put("accelerator", vm.accel().accel().name().toLowerCase(java.util.Locale.ROOT));
+        payload.put("accelerator_reason", vm.accel().reason());
+        payload.put("machine", vm.machine().name().toLowerCase(java.util.Locale.ROOT));
+        payload.put("vm_exit", Sanitize.line(exit.describe()));
+        payload.put("vm_retries", vm.retriedAfter().size());
+        payload.put("expect_err", config.expectErr());
+        payload.put("scheduler", config.scheduler().displayName());
+        payload.put("initramfs_base_bytes", built.baseBytes());
+        payload.put("initramfs_suffix_bytes", built.suffixBytes());
+        payload.put("initramfs_base_cache_hit", built.baseCacheHit());
+        if (s.hello != null) payload.set("hello", s.hello);
+        if (s.result != null) payload.set("result", s.result);
+        if (s.exit != null) payload.set("exit", s.exit);
+        if (s.schedExit != null) payload.set("sched_exit", s.schedExit);
+        ArrayNode reports = payload.putArray("worker_reports");
+        s.workerReports.forEach(reports::add);
+        ArrayNode stimuli = payload.putArray("stimulus_events");
+        s.stimuli.forEach(stimuli::add);
+        ArrayNode problems = payload.putArray("channel_problems");
+        s.problems.forEach(problems::add);
+        if (config.cleanupBudgetMs() != null) payload.put("cleanup_budget_ms", config.cleanupBudgetMs());
+
+        String consoleTail = Sanitize.block(vm.consoleTail(), 60);
+        String guestLogTail = String.join("\n", s.logs.subList(Math.max(0, s.logs.size() - 60), s.logs.size()));
+
+        JobStatus status;
+        String message;
+        StringBuilder details = new StringBuilder();
+        if (exit instanceof VmExit.Timeout) {
+            status = JobStatus.TIMEOUT;
+            message = "VM " + exit.describe();
+        } else if (exit.infrastructureFailure() || exit instanceof VmExit.QemuError) {
+            status = JobStatus.INFRA_ERROR;
+            message = exit.describe();
+        } else if (s.result == null) {
+            boolean failed = true;
+            message = s.schedExit != null ? "scheduler died: " + text(s.schedExit, "reason") + " " + text(s.schedExit, "detail")
+                    : s.crash != null ? "guest agent crashed"
+                    : exit instanceof VmExit.KernelPanic ? "guest kernel panicked: " + exit.describe()
+                    : "guest agent produced no result (" + exit.describe() + ")";
+            if (s.schedExit != null) details.append("--- scheduler log tail ---\n").append(Sanitize.block(text(s.schedExit, "logTail"), 40)).append('\n');
+            if (s.crash != null) details.append("--- agent crash ---\n").append(s.crash).append('\n');
+            status = config.expectErr() && failed ? JobStatus.PASS : JobStatus.FAIL;
+            if (status == JobStatus.PASS) message = "failed as expected: " + message;
+        } else {
+            boolean passed = s.result.path("passed").asBoolean(false);
+            boolean skipped = s.result.path("skipped").asBoolean(false);
+            Long budget = config.cleanupBudgetMs();
+            Long teardown = timings.get("teardown");
+            if (passed && budget != null && teardown != null && teardown > budget) {
+                passed = false;
+                details.append("teardown took ").append(teardown).append(" ms, over cleanupBudgetMs=").append(budget).append('\n');
+            }
+            if (skipped) {
+                status = JobStatus.SKIP;
+                message = "skipped: " + firstDetail(s.result);
+            } else if (config.expectErr()) {
+                status = passed ? JobStatus.FAIL : JobStatus.PASS;
+                message = passed ? "expected test to fail but it passed" : "failed as expected: " + firstDetail(s.result);
+            } else {
+                status = passed ? JobStatus.PASS : JobStatus.FAIL;
+                message = passed ? "passed" : firstDetail(s.result);
+            }
+            if (!passed) details.append(failureDetails(s.result));
+        }
+        if (status != JobStatus.PASS && status != JobStatus.SKIP) {
+            if (!guestLogTail.isEmpty()) details.append("--- guest log (last lines) ---\n").append(guestLogTail).append('\n');
+            details.append("--- console (last lines) ---\n").append(consoleTail).append('\n');
+            payload.put("console_tail", consoleTail);
+        }
+        return new JobResult(job.jobId(), job.variantName(), status, Sanitize.line(message), details.toString(), null,
+                payload.path("accelerator").asText(), timings, job.attempt(), payload);
+    }
+
+    private static String firstDetail(JsonNode result) {
+        for (JsonNode d : result.path("details")) {
+            String m = d.path("message").asText("");
+            if (!m.isEmpty()) return Sanitize.line(d.path("kind").asText("") + ": " + m);
+        }
+        return "no detail";
+    }
+
+    private static String failureDetails(JsonNode result) {
+        StringBuilder b = new StringBuilder();
+        for (JsonNode d : result.path("details")) {
+            b.append("  ").append(Sanitize.line(d.path("kind").asText(""))).append(": ")
+                    .append(Sanitize.line(d.path("message").asText(""))).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String text(JsonNode n, String field) {
+        return n.path(field).asText("");
+    }
+
+    private TestConfig resolveConfig(JobSpec job, List<Path> testJars) throws IOException {
+        List<URL> urls = new ArrayList<>();
+        for (Path j : testJars) urls.add(j.toUri().toURL());
+        try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), getClass().getClassLoader())) {
+            KtstrTestEntry entry;
+            try {
+                entry = KtstrTests.find(job.testClass() + "#" + job.testMethod(), loader);
+            } catch (RuntimeException e) {
+                throw new KtstrSetupException("cannot load test " + job.testClass() + "#" + job.testMethod() + ": " + e.getMessage(), e);
+            }
+            return entry.config().withTopology(job.topology());
+        }
+    }
+
+    private SchedulerLaunch schedulerLaunch(JobSpec job, TestConfig config, List<IncludeSpec> includes) throws IOException {
+        Scheduler sched = config.scheduler();
+        SchedulerSpec spec = sched.binary();
+        if (spec instanceof SchedulerSpec.Eevdf) return null;
+        if (spec instanceof SchedulerSpec.KernelBuiltin kb) {
+            return new SchedulerLaunch(sched.name(), SchedulerLaunch.Kind.KERNEL_BUILTIN, null, job.schedulerArgs(),
+                    sched.cgroupParent(), kb.enable(), kb.disable());
+        }
+        ArtifactRef bin = job.artifacts().stream().filter(a -> a.role() == ArtifactRole.SCHEDULER).findFirst()
+                .orElseThrow(() -> new KtstrSetupException("scheduler " + sched.displayName() + " of " + job.variantName()
+                        + " has no binary artifact: the coordinator could not find it (set KTSTR_SCHEDULER or build the kernel's schedulers)"));
+        Path host = artifacts.require(bin);
+        String guestPath = "/ktstr/sched/" + bin.name();
+        includes.add(new IncludeSpec(host, guestPath));
+        return new SchedulerLaunch(sched.name(), SchedulerLaunch.Kind.BINARY, guestPath, job.schedulerArgs(),
+                sched.cgroupParent(), List.of(), List.of());
+    }
+
+    private static Deadlines guestDeadlines(JobSpec job) {
+        Deadlines d = Deadlines.DEFAULT;
+        long testMs = Math.max(10_000, job.timeoutMs() - HOST_MARGIN.toMillis());
+        return new Deadlines(d.schedLivenessMs(), d.schedAttachMs(), d.cgroupWriteMs(), d.workerReadyMs(),
+                d.workerCollectMs(), testMs);
+    }
+
+    private Optional<Path> artifact(JobSpec job, ArtifactRole role) {
+        return job.artifacts().stream().filter(a -> a.role() == role).findFirst().map(artifacts::require);
+    }
+
+    private List<Path> artifacts(JobSpec job, ArtifactRole role) {
+        return job.artifacts().stream().filter(a -> a.role() == role).map(artifacts::require).toList();
+    }
+
+    private GuestRuntime runtime() throws IOException {
+        GuestRuntime r = runtime;
+        if (r == null) {
+            synchronized (this) {
+                if (runtime == null) runtime = GuestRuntimes.obtain(cacheRoot);
+                r = runtime;
+            }
+        }
+        return r;
+    }
+
+    private Path guestJar() throws IOException {
+        Path j = guestJar;
+        if (j == null) {
+            synchronized (this) {
+                if (guestJar == null) guestJar = GuestClasspath.guestJar(cacheRoot);
+                j = guestJar;
+            }
+        }
+        return j;
+    }
+
+    static byte[] resource(String name) throws IOException {
+        String path = "dev/ktstr/guest/" + name;
+        try (InputStream in = VmJobExecutor.class.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IOException("guest resource " + path + " is missing from the classpath (module ktstr-guest-agent)");
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    private static String vmName(JobSpec job) {
+        String n = job.variantName().replaceAll("[^A-Za-z0-9._-]", "_");
+        return n.length() > 64 ? n.substring(n.length() - 64) : n;
+    }
+
+    private static long ms(long since) {
+        return (System.nanoTime() - since) / 1_000_000;
+    }
+
+    private static String stack(Throwable e) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(w));
+        return Sanitize.block(w.toString(), 30);
+    }
+
+    /** A problem with the job's definition rather than the platform: reported as a test failure. */
+    static final class KtstrSetupException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        KtstrSetupException(String message) {
+            super(message);
+        }
+
+        KtstrSetupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
