@@ -1,5 +1,6 @@
 package dev.ktstr.cli.test;
 
+import dev.ktstr.coordinator.testrun.GitCommit;
 import dev.ktstr.coordinator.testrun.TestRun;
 import dev.ktstr.coordinator.testrun.TestRunOptions;
 import dev.ktstr.junit.local.LocalVmEnvironment;
@@ -82,7 +83,7 @@ public final class TestCommand implements Callable<Integer> {
                 guestLog ? line -> System.err.println("  guest: " + line) : null, System.err);
         TestRunOptions options = new TestRunOptions(roots, gauntlet, filters, budgetSecs, partition, overcommit, list,
                 includeIgnored, runsDir, slots, timeoutSecs == null ? null : Duration.ofSeconds(timeoutSecs),
-                GitCommit.describe(Path.of("").toAbsolutePath()));
+                GitCommit.describe(Path.of("").toAbsolutePath()), null);
         TestRun.Result r = new TestRun(options, env, System.out, System.err).run(null);
         return r.allPassed() ? 0 : 1;
     }

@@ -80,6 +80,9 @@ public final class TestRun {
         for (Path r : options.testRoots()) urls.add(r.toUri().toURL());
         URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), TestRun.class.getClassLoader());
         List<KtstrTestEntry> entries = KtstrTests.discover(loader, options.testRoots());
+        if (options.testIds() != null) {
+            entries = entries.stream().filter(e -> options.testIds().contains(e.id())).toList();
+        }
         List<KernelArtifacts> kernels = env.kernels();
         List<String> labels = kernels.stream().map(KernelArtifacts::label).toList();
 

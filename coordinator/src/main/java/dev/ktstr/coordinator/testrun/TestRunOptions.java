@@ -19,14 +19,16 @@ import java.util.List;
  * @param slots       concurrent VMs in local mode; 0 = one per two host CPUs
  * @param timeout     per-VM host deadline override; null = derived from the test's duration
  * @param commit      project commit recorded in sidecars, or null
+ * @param testIds     only these tests ({@code Class#method}); null = every discovered test
  */
 public record TestRunOptions(List<Path> testRoots, boolean gauntlet, List<String> filters, String budgetSecs,
                              String partition, int overcommit, boolean listOnly, boolean includeIgnored, Path runsDir,
-                             int slots, Duration timeout, String commit) {
+                             int slots, Duration timeout, String commit, java.util.Set<String> testIds) {
     public TestRunOptions {
         testRoots = List.copyOf(testRoots);
         filters = filters == null ? List.of() : List.copyOf(filters);
         if (overcommit < 1) throw new IllegalArgumentException("--overcommit must be >= 1, got " + overcommit);
+        testIds = testIds == null ? null : java.util.Set.copyOf(testIds);
         if (slots < 0) throw new IllegalArgumentException("--slots must be >= 0, got " + slots);
     }
 }

@@ -1,4 +1,4 @@
-package dev.ktstr.cli.test;
+package dev.ktstr.coordinator.testrun;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** The project commit recorded in sidecars: 7-hex HEAD of the enclosing git repo, {@code -dirty} if modified. */
-final class GitCommit {
+public final class GitCommit {
     private GitCommit() {}
 
-    static String describe(Path dir) {
+    public static String describe(Path dir) {
         String head = git(dir, "rev-parse", "--short=7", "HEAD");
         if (head == null || head.isEmpty()) return null;
         String status = git(dir, "status", "--porcelain", "--untracked-files=no", "--ignore-submodules");

@@ -1,0 +1,112 @@
+package dev.ktstr.junit.engine;
+
+import dev.ktstr.coordinator.testrun.GitCommit;
+import dev.ktstr.coordinator.testrun.ResultLines;
+import dev.ktstr.coordinator.testrun.TestRun;
+import dev.ktstr.coordinator.testrun.TestRunOptions;
+import dev.ktstr.coordinator.testrun.VariantOutcome;
+import dev.ktstr.junit.local.LocalVmEnvironment;
+import dev.ktstr.protocol.job.JobStatus;
+import dev.ktstr.vmm.qemu.AccelMode;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.platform.engine.ConfigurationParameters;
+import org.junit.platform.engine.EngineExecutionListener;
+import org.junit.platform.engine.ExecutionRequest;
+import org.junit.platform.engine.TestDescriptor;
+import org.junit.platform.engine.TestExecutionResult;
+
+/** One engine execution: every selected {@code @KtstrTest} in one local-mode run. */
+final class KtstrExecution {
+    private final ExecutionRequest request;
+    private final EngineExecutionListener listener;
+    private final ConfigurationParameters config;
+
+    KtstrExecution(ExecutionRequest request) {
+        this.request = request;
+        this.listener = request.getEngineExecutionListener();
+        this.config = request.getConfigurationParameters();
+    }
+
+    void run() {
+        TestDescriptor engine = request.getRootTestDescriptor();
+        listener.executionStarted(engine);
+        Map<String, KtstrMethodDescriptor> byId = new LinkedHashMap<>();
+        List<KtstrClassDescriptor> classes = new ArrayList<>();
+        for (TestDescriptor c : engine.getChildren()) {
+            classes.add((KtstrClassDescriptor) c);
+            for (TestDescriptor m : c.getChildren()) byId.put(((KtstrMethodDescriptor) m).testId(), (KtstrMethodDescriptor) m);
+        }
+        if (byId.isEmpty()) {
+            listener.executionFinished(engine, TestExecutionResult.successful());
+            return;
+        }
+        if (config.getBoolean("ktstr.skip").orElse(false)) {
+            classes.forEach(c -> listener.executionSkipped(c, "ktstr.skip=true: VM tests run in the VM stage (ops/test.sh)"));
+            listener.executionFinished(engine, TestExecutionResult.successful());
+            return;
+        }
+        classes.forEach(listener::executionStarted);
+        Set<String> done = new LinkedHashSet<>();
+        Throwable runFailure = null;
+        try {
+            Set<Path> roots = new LinkedHashSet<>();
+            for (KtstrClassDescriptor c : classes) roots.add(codeSource(c.testClass()));
+            List<String> kernels = config.get("ktstr.kernel").map(s -> Arrays.stream(s.split(","))
+                    .map(String::trim).filter(x -> !x.isEmpty()).toList()).orElse(List.of());
+            LocalVmEnvironment env = new LocalVmEnvironment(kernels,
+                    AccelMode.parse(config.get("ktstr.accel").orElse("auto")),
+                    config.getBoolean("ktstr.guestLog").orElse(false) ? l -> System.err.println("  guest: " + l) : null,
+                    System.err);
+            Optional<Duration> timeout = config.get("ktstr.timeoutSecs").map(s -> Duration.ofSeconds(Long.parseLong(s.trim())));
+            TestRunOptions options = new TestRunOptions(new ArrayList<>(roots), false, List.of(), null, null, 1, false, true,
+                    config.get("ktstr.runsDir").map(Path::of).orElse(null), 0, timeout.orElse(null),
+                    GitCommit.describe(Path.of("").toAbsolutePath()), byId.keySet());
+            new TestRun(options, env, System.out, System.err).run(o -> {
+                KtstrMethodDescriptor d = byId.get(o.variant().testId());
+                if (d == null || !done.add(d.testId())) return;
+                report(d, o);
+            });
+        } catch (Throwable t) {
+            runFailure = t;
+        }
+        for (KtstrMethodDescriptor d : byId.values()) {
+            if (done.contains(d.testId())) continue;
+            listener.executionStarted(d);
+            listener.executionFinished(d, TestExecutionResult.failed(runFailure != null ? runFailure
+                    : new AssertionError("ktstr produced no result for " + d.testId())));
+        }
+        classes.forEach(c -> listener.executionFinished(c, TestExecutionResult.successful()));
+        listener.executionFinished(engine, TestExecutionResult.successful());
+    }
+
+    private void report(KtstrMethodDescriptor d, VariantOutcome o) {
+        JobStatus s = o.result().status();
+        if (s == JobStatus.SKIP) {
+            listener.executionSkipped(d, o.result().message());
+            return;
+        }
+        listener.executionStarted(d);
+        if (s == JobStatus.PASS) {
+            listener.executionFinished(d, TestExecutionResult.successful());
+        } else {
+            listener.executionFinished(d, TestExecutionResult.failed(new AssertionError(ResultLines.failureReport(o))));
+        }
+    }
+
+    private static Path codeSource(Class<?> c) throws URISyntaxException {
+        CodeSource cs = c.getProtectionDomain().getCodeSource();
+        if (cs == null) throw new IllegalStateException("cannot locate the classes of " + c.getName());
+        return Path.of(cs.getLocation().toURI());
+    }
+}
