@@ -9,10 +9,11 @@ PKGS=(
   clang-19 llvm-19 lld-19 libbpf-dev bpftool pkg-config libzstd-dev zlib1g-dev
   linux-source-6.12
   rt-tests stress-ng
+  chromium
 )
 for a in "$@"; do
   case "$a" in
-    --with-browser) PKGS+=(chromium) ;;
+    --with-browser) ;; # chromium (HTML report tests) is in the default set now
     --with-payloads) ;; # payload tools are in the default set already
     *) echo "ops/setup.sh: unknown option '$a' (known: --with-browser)" >&2; exit 2 ;;
   esac

@@ -119,7 +119,7 @@ public final class VmJobExecutor implements JobExecutor {
             VmSpec spec = VmSpec.builder(kernel, initrd)
                     .name(vmName(job))
                     .topology(job.topology())
-                    .memoryMb(job.memoryMb())
+                    .memoryMb(Math.max(job.memoryMb(), memoryFloorMb(built)))
                     .accel(accel)
                     .port("ktstr.data")
                     .kernelArgs(kargs)
@@ -343,6 +343,16 @@ public final class VmJobExecutor implements JobExecutor {
             }
             return in.readAllBytes();
         }
+    }
+
+    /**
+     * The guest must hold the initramfs twice while unpacking it (the archive and the tmpfs copy)
+     * and still have room for the workload; below this the kernel fails with "Initramfs unpacking
+     * failed: write error" and the sentinel file is missing.
+     */
+    static int memoryFloorMb(BuiltInitramfs built) {
+        long initrdMb = (built.baseBytes() + built.suffixBytes() + (1 << 20) - 1) >> 20;
+        return (int) Math.min(Integer.MAX_VALUE, 2 * initrdMb + 256);
     }
 
     private static String vmName(JobSpec job) {

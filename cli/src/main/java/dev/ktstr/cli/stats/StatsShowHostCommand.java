@@ -1,0 +1,37 @@
+package dev.ktstr.cli.stats;
+
+import dev.ktstr.coordinator.results.RunDir;
+import dev.ktstr.coordinator.stats.HostReport;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "show-host", mixinStandardHelpOptions = true, description = "The host a run ran on.")
+final class StatsShowHostCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    RunsDirOption runs;
+
+    @Option(names = "--run", required = true, paramLabel = "ID", description = "Run id (or a unique prefix).")
+    String runId;
+
+    @Override
+    public Integer call() {
+        return Cli.guard(spec, () -> {
+            RunDir run = runs.store().require(runId);
+            Optional<String> text = HostReport.render(run.load());
+            if (text.isEmpty()) {
+                spec.commandLine().getErr().println("run " + run.id() + " has no sidecar with a host context "
+                        + "(see `ktstr stats explain-sidecar --run " + run.id() + "`)");
+                return 1;
+            }
+            spec.commandLine().getOut().print(text.get());
+            return 0;
+        });
+    }
+}

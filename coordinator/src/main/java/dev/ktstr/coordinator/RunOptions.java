@@ -1,0 +1,57 @@
+package dev.ktstr.coordinator;
+
+import dev.ktstr.worker.KtstrDirs;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How a run is executed.
+ *
+ * @param maxAttempts tries per job before a lost worker or VM infrastructure error becomes its INFRA_ERROR result
+ * @param tcgOvercommit vCPUs per host CPU allowed on TCG workers (recorded in the journal's plan); 1.0 = none
+ * @param progressInterval how often the progress line is printed and listeners get a snapshot
+ * @param printProgress print the compact progress line to stderr
+ * @param unplaceableGrace how long a job that fits no known worker waits for a bigger one before it is SKIPped
+ */
+public record RunOptions(Path runsDir, int maxAttempts, double tcgOvercommit, Duration progressInterval,
+                         boolean printProgress, Duration unplaceableGrace) {
+
+    public RunOptions {
+        if (runsDir == null) runsDir = KtstrDirs.runsDir();
+        if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
+        if (!(tcgOvercommit >= 1.0) || tcgOvercommit > 16) {
+            throw new IllegalArgumentException("TCG vCPU overcommit must be within 1.0..16, got " + tcgOvercommit);
+        }
+        if (progressInterval == null) progressInterval = Duration.ofSeconds(3);
+        if (unplaceableGrace == null) unplaceableGrace = Duration.ofSeconds(30);
+    }
+
+    public static RunOptions defaults() {
+        return new RunOptions(null, 3, 1.0, null, true, null);
+    }
+
+    public RunOptions withRunsDir(Path dir) {
+        return new RunOptions(dir, maxAttempts, tcgOvercommit, progressInterval, printProgress, unplaceableGrace);
+    }
+
+    public RunOptions withPrintProgress(boolean print) {
+        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, print, unplaceableGrace);
+    }
+
+    public RunOptions withProgressInterval(Duration d) {
+        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, d, printProgress, unplaceableGrace);
+    }
+
+    public RunOptions withTcgOvercommit(double factor) {
+        return new RunOptions(runsDir, maxAttempts, factor, progressInterval, printProgress, unplaceableGrace);
+    }
+
+    public RunOptions withMaxAttempts(int n) {
+        return new RunOptions(runsDir, n, tcgOvercommit, progressInterval, printProgress, unplaceableGrace);
+    }
+
+    public RunOptions withUnplaceableGrace(Duration d) {
+        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, printProgress, d);
+    }
+}

@@ -1,0 +1,538 @@
+package dev.ktstr.coordinator.run;
+
+import dev.ktstr.coordinator.RunProgress;
+import dev.ktstr.coordinator.RunSummary;
+import dev.ktstr.coordinator.journal.JournalRecord;
+import dev.ktstr.coordinator.progress.Untrusted;
+import dev.ktstr.protocol.job.JobResult;
+import dev.ktstr.protocol.job.JobSpec;
+import dev.ktstr.protocol.job.JobStatus;
+import dev.ktstr.protocol.job.WorkerCapacity;
+import dev.ktstr.worker.cluster.AuthToken;
+import dev.ktstr.worker.cluster.ClusterProtocol;
+import dev.ktstr.worker.cluster.ClusterProtocol.ArtifactChunk;
+import dev.ktstr.worker.cluster.ClusterProtocol.AssignJobs;
+import dev.ktstr.worker.cluster.ClusterProtocol.CoordinatorClosing;
+import dev.ktstr.worker.cluster.ClusterProtocol.CoordinatorMsg;
+import dev.ktstr.worker.cluster.ClusterProtocol.FetchChunk;
+import dev.ktstr.worker.cluster.ClusterProtocol.JobFinished;
+import dev.ktstr.worker.cluster.ClusterProtocol.JobPhase;
+import dev.ktstr.worker.cluster.ClusterProtocol.NoWork;
+import dev.ktstr.worker.cluster.ClusterProtocol.Rejected;
+import dev.ktstr.worker.cluster.ClusterProtocol.RequestWork;
+import dev.ktstr.worker.cluster.ClusterProtocol.ResultAck;
+import dev.ktstr.worker.cluster.ClusterProtocol.WorkAvailable;
+import dev.ktstr.worker.cluster.ClusterProtocol.WorkerMsg;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The coordinator actor: owns the active run. Workers pull jobs ({@link Placement} against their
+ * advertised capacity); each result is journaled (fsync) before it is acknowledged and counts
+ * once per job id; jobs of a lost worker are re-queued with the next attempt number until
+ * {@code maxAttempts}, then become INFRA_ERROR results.
+ */
+public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
+
+    /** Local only: hands a prepared run to the actor. */
+    public record StartRun(RunSetup setup) implements CoordinatorMsg {
+    }
+
+    /** Local only: tell workers we are going away on purpose. */
+    public record Close(String reason, ActorRef<Done> replyTo) implements CoordinatorMsg {
+    }
+
+    private record Tick() implements CoordinatorMsg {
+    }
+
+    /** Journal every result received since the last flush with one fsync, then acknowledge them. */
+    private record Flush() implements CoordinatorMsg {
+    }
+
+    private record Pending(JobResult result, ActorRef<WorkerMsg> worker) {
+    }
+
+    private record WorkerGone(ActorRef<WorkerMsg> worker) implements CoordinatorMsg {
+    }
+
+    private record MemberLost(Address address, String why) implements CoordinatorMsg {
+    }
+
+    static final Duration TICK = Duration.ofMillis(500);
+    static final int MAX_MESSAGE_CHARS = 16 * 1024;
+    static final int MAX_DETAILS_CHARS = 256 * 1024;
+
+    private static final class WorkerState {
+        WorkerCapacity capacity;
+        final Address address;
+        final Map<String, JobSpec> inflight = new LinkedHashMap<>();
+        boolean hungry;
+
+        WorkerState(Address address) {
+            this.address = address;
+        }
+
+        Placement.Usage usage() {
+            Placement.Usage u = Placement.Usage.NONE;
+            for (JobSpec j : inflight.values()) u = u.plus(j);
+            return u;
+        }
+    }
+
+    private final class RunState {
+        final RunSetup setup;
+        final Map<String, JobSpec> byId = new LinkedHashMap<>();
+        final Map<String, JobSpec> queue = new LinkedHashMap<>();
+        final Map<String, JobResult> results = new HashMap<>();
+        final Map<String, Integer> attempts = new HashMap<>();
+        final Map<String, ActorRef<WorkerMsg>> holder = new HashMap<>();
+        final Map<JobStatus, Integer> counts = new EnumMap<>(JobStatus.class);
+        final long startNanos = System.nanoTime();
+        final List<Pending> pending = new ArrayList<>();
+        final Map<String, List<ActorRef<WorkerMsg>>> pendingAcks = new HashMap<>();
+        boolean flushScheduled;
+        int executed;
+        int resumed;
+        long actorNanos;
+        long lastPrint = System.nanoTime();
+
+        RunState(RunSetup s) {
+            this.setup = s;
+            for (JobStatus st : JobStatus.values()) counts.put(st, 0);
+            for (JobSpec j : s.jobs()) {
+                byId.put(j.jobId(), j);
+                JobResult prior = s.existing().get(j.jobId());
+                if (prior != null) {
+                    results.put(j.jobId(), prior);
+                    counts.merge(prior.status(), 1, Integer::sum);
+                    resumed++;
+                } else {
+                    int attempt = s.retries().getOrDefault(j.jobId(), 0);
+                    attempts.put(j.jobId(), attempt);
+                    queue.put(j.jobId(), j.withAttempt(attempt));
+                }
+            }
+        }
+
+        int attemptOf(String jobId) {
+            return attempts.getOrDefault(jobId, 0);
+        }
+
+        /** Journaled, or received and waiting for the next group fsync. */
+        boolean hasResult(String jobId) {
+            return results.containsKey(jobId) || pendingAcks.containsKey(jobId);
+        }
+    }
+
+    private final String secret;
+    private final Address selfAddress;
+    private final Map<ActorRef<WorkerMsg>, WorkerState> workers = new LinkedHashMap<>();
+    private RunState run;
+    private long lastWorkerJoinNanos = System.nanoTime();
+
+    /** @param secret shared secret workers must prove; null or empty = no check (loopback only) */
+    public static Behavior<CoordinatorMsg> create(String secret) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            timers.startTimerWithFixedDelay(new Tick(), TICK);
+            return new Coordinator(ctx, secret);
+        }));
+    }
+
+    private Coordinator(ActorContext<CoordinatorMsg> ctx, String secret) {
+        super(ctx);
+        this.secret = secret;
+        Cluster cluster = Cluster.get(ctx.getSystem());
+        this.selfAddress = cluster.selfMember().address();
+        ctx.getSystem().receptionist().tell(Receptionist.register(ClusterProtocol.COORDINATOR_KEY, ctx.getSelf()));
+        cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(ClusterEvent.UnreachableMember.class,
+                e -> new MemberLost(e.member().address(), "unreachable")), ClusterEvent.UnreachableMember.class));
+        cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(ClusterEvent.MemberRemoved.class,
+                e -> new MemberLost(e.member().address(), "removed from the cluster")), ClusterEvent.MemberRemoved.class));
+    }
+
+    @Override
+    public Receive<CoordinatorMsg> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(RequestWork.class, m -> timed(() -> onRequestWork(m)))
+                .onMessage(JobFinished.class, m -> timed(() -> onJobFinished(m)))
+                .onMessage(JobPhase.class, m -> timed(() -> onPhase(m)))
+                .onMessage(FetchChunk.class, m -> timed(() -> onFetchChunk(m)))
+                .onMessage(StartRun.class, this::onStartRun)
+                .onMessage(Tick.class, m -> timed(this::onTick))
+                .onMessage(Flush.class, m -> timed(this::onFlush))
+                .onMessage(WorkerGone.class, m -> timed(() -> loseWorker(m.worker(), "its worker actor stopped")))
+                .onMessage(MemberLost.class, m -> timed(() -> onMemberLost(m)))
+                .onMessage(Close.class, this::onClose)
+                .build();
+    }
+
+    private Behavior<CoordinatorMsg> timed(Runnable r) {
+        long t0 = System.nanoTime();
+        r.run();
+        if (run != null) run.actorNanos += System.nanoTime() - t0;
+        return this;
+    }
+
+    private Behavior<CoordinatorMsg> onStartRun(StartRun s) {
+        if (run != null) {
+            s.setup().completion().completeExceptionally(new IllegalStateException(
+                    "run " + run.setup.runId() + " is still in progress; one run at a time per coordinator"));
+            return this;
+        }
+        run = new RunState(s.setup());
+        if (run.resumed > 0) {
+            journal(new JournalRecord.Resumed(Instant.now().toString(), run.queue.size()));
+        }
+        publishProgress(true);
+        if (run != null) checkDone();
+        notifyHungry();
+        return this;
+    }
+
+    private void onRequestWork(RequestWork rw) {
+        WorkerCapacity cap = rw.capacity();
+        if (!AuthToken.verify(secret, cap.nodeId(), rw.authToken())) {
+            getContext().getLog().warn("rejected worker {}: wrong or missing shared secret", rw.worker().path());
+            rw.worker().tell(new Rejected("shared secret mismatch: start the worker with the same --secret-file as the coordinator"));
+            return;
+        }
+        WorkerState ws = workers.get(rw.worker());
+        if (ws == null) {
+            ws = new WorkerState(addressOf(rw.worker()));
+            workers.put(rw.worker(), ws);
+            getContext().watchWith(rw.worker(), new WorkerGone(rw.worker()));
+            lastWorkerJoinNanos = System.nanoTime();
+        }
+        ws.capacity = cap;
+        if (run == null || run.queue.isEmpty()) {
+            ws.hungry = true;
+            rw.worker().tell(new NoWork());
+            return;
+        }
+        int max = Math.min(rw.freeSlots(), cap.slots() - ws.inflight.size());
+        List<JobSpec> chosen = Placement.choose(run.queue.values(), cap, ws.usage(), max, run.setup.options().tcgOvercommit());
+        if (chosen.isEmpty()) {
+            ws.hungry = true;
+            rw.worker().tell(new NoWork());
+            return;
+        }
+        ws.hungry = false;
+        for (JobSpec j : chosen) {
+            run.queue.remove(j.jobId());
+            run.holder.put(j.jobId(), rw.worker());
+            ws.inflight.put(j.jobId(), j);
+        }
+        rw.worker().tell(new AssignJobs(chosen, getContext().getSelf()));
+    }
+
+    private void onJobFinished(JobFinished jf) {
+        JobResult r = jf.result();
+        WorkerState ws = workers.get(jf.worker());
+        if (ws != null) ws.inflight.remove(r.jobId());
+        if (run == null || !run.byId.containsKey(r.jobId()) || run.results.containsKey(r.jobId())) {
+            jf.worker().tell(new ResultAck(r.jobId())); // another run's, or a duplicate: idempotent
+            return;
+        }
+        if (run.pendingAcks.containsKey(r.jobId())) {
+            run.pendingAcks.get(r.jobId()).add(jf.worker()); // duplicate of a result not yet durable: ack after the fsync
+            return;
+        }
+        int current = run.attemptOf(r.jobId());
+        if (r.status() == JobStatus.INFRA_ERROR) {
+            if (r.attempt() < current) {
+                jf.worker().tell(new ResultAck(r.jobId())); // a stale attempt; a newer one is queued or running
+                return;
+            }
+            if (current + 1 < run.setup.options().maxAttempts()) {
+                if (!retry(run.byId.get(r.jobId()), current, "infrastructure error on " + r.workerNode() + ": " + r.message())) return;
+                jf.worker().tell(new ResultAck(r.jobId()));
+                notifyHungry();
+                return;
+            }
+        }
+        // group commit: results that queued up while the previous fsync ran share the next one
+        run.pending.add(new Pending(sanitize(r), jf.worker()));
+        run.pendingAcks.computeIfAbsent(r.jobId(), k -> new ArrayList<>()).add(jf.worker());
+        if (!run.flushScheduled) {
+            run.flushScheduled = true;
+            getContext().getSelf().tell(new Flush());
+        }
+        // a worker told "no work" because it was full may have room now
+        notifyHungry();
+    }
+
+    private void onFlush() {
+        if (run == null) return;
+        run.flushScheduled = false;
+        if (run.pending.isEmpty()) return;
+        List<Pending> batch = new ArrayList<>(run.pending);
+        run.pending.clear();
+        List<JournalRecord> records = new ArrayList<>(batch.size());
+        batch.forEach(p -> records.add(new JournalRecord.Result(p.result())));
+        try {
+            run.setup.journal().appendAll(records);
+        } catch (IOException e) {
+            journalFailed(e);
+            return;
+        }
+        for (Pending p : batch) {
+            apply(p.result());
+            run.pendingAcks.remove(p.result().jobId()).forEach(w -> w.tell(new ResultAck(p.result().jobId())));
+        }
+        checkDone();
+    }
+
+    private void onPhase(JobPhase p) {
+        if (run == null) return;
+        JobSpec j = run.byId.get(p.jobId());
+        if (j == null || run.hasResult(p.jobId())) return;
+        run.setup.listener().onPhase(p.jobId(), j.variantName(), Untrusted.line(p.phase(), 32), Untrusted.line(p.node(), 64));
+    }
+
+    private void onFetchChunk(FetchChunk f) {
+        Optional<Path> file = run == null ? Optional.empty() : run.setup.artifacts().find(f.sha256());
+        if (file.isEmpty()) {
+            f.replyTo().tell(new ArtifactChunk(f.sha256(), f.offset(), new byte[0], 0, true,
+                    "artifact " + f.sha256() + " is not offered by the current run"));
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(file.get(), StandardOpenOption.READ)) {
+            long total = ch.size();
+            if (f.offset() < 0 || f.offset() > total) throw new IOException("offset " + f.offset() + " outside 0.." + total);
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(ClusterProtocol.CHUNK_BYTES, total - f.offset()));
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, f.offset() + buf.position()) < 0) break;
+            }
+            byte[] data = Arrays.copyOf(buf.array(), buf.position());
+            f.replyTo().tell(new ArtifactChunk(f.sha256(), f.offset(), data, total, f.offset() + data.length >= total, ""));
+        } catch (IOException e) {
+            f.replyTo().tell(new ArtifactChunk(f.sha256(), f.offset(), new byte[0], 0, true, "read failed: " + e.getMessage()));
+        }
+    }
+
+    private void onMemberLost(MemberLost m) {
+        List<ActorRef<WorkerMsg>> lost = new ArrayList<>();
+        workers.forEach((ref, ws) -> {
+            if (ws.address.equals(m.address())) lost.add(ref);
+        });
+        lost.forEach(ref -> loseWorker(ref, "node " + m.address() + " " + m.why()));
+    }
+
+    private void loseWorker(ActorRef<WorkerMsg> ref, String why) {
+        WorkerState ws = workers.remove(ref);
+        if (ws == null) return;
+        getContext().unwatch(ref);
+        if (run == null) return;
+        int requeued = 0;
+        for (JobSpec j : ws.inflight.values()) {
+            if (run.hasResult(j.jobId()) || !ref.equals(run.holder.get(j.jobId()))) continue;
+            int current = run.attemptOf(j.jobId());
+            String reason = "worker " + (ws.capacity == null ? ref.path() : ws.capacity.nodeId()) + " lost: " + why;
+            if (current + 1 < run.setup.options().maxAttempts()) {
+                if (!retry(j, current, reason)) return;
+                requeued++;
+            } else {
+                JobSpec spec = run.byId.get(j.jobId()).withAttempt(current);
+                if (!record(JobResult.of(spec, JobStatus.INFRA_ERROR, "gave up after " + (current + 1)
+                        + " attempt(s); last: " + reason, ws.capacity == null ? "" : ws.capacity.nodeId(), ""))) return;
+            }
+        }
+        getContext().getLog().warn("{}; re-queued {} job(s)", why, requeued);
+        if (run != null) {
+            checkDone();
+            notifyHungry();
+        }
+    }
+
+    /** Journals the lost attempt and puts the job back in the queue; false when the journal failed. */
+    private boolean retry(JobSpec j, int failedAttempt, String reason) {
+        if (!journal(new JournalRecord.Retry(j.jobId(), failedAttempt, Untrusted.line(reason, 1024)))) return false;
+        run.attempts.put(j.jobId(), failedAttempt + 1);
+        run.holder.remove(j.jobId());
+        run.queue.put(j.jobId(), run.byId.get(j.jobId()).withAttempt(failedAttempt + 1));
+        return true;
+    }
+
+    private JobResult sanitize(JobResult r) {
+        JobSpec spec = run.byId.get(r.jobId());
+        return new JobResult(r.jobId(), spec.variantName(), r.status(), Untrusted.text(r.message(), MAX_MESSAGE_CHARS),
+                Untrusted.text(r.details(), MAX_DETAILS_CHARS), Untrusted.line(r.workerNode(), 128),
+                Untrusted.line(r.accelerator(), 16), r.phaseTimingsMs(), r.attempt(), r.payload());
+    }
+
+    /** Journals (fsync) and records the job's one result; false when the journal failed (run aborted). */
+    private boolean record(JobResult r) {
+        if (!journal(new JournalRecord.Result(r))) return false;
+        apply(r);
+        return true;
+    }
+
+    /** Takes a journaled result into the run's state. */
+    private void apply(JobResult r) {
+        run.results.put(r.jobId(), r);
+        run.counts.merge(r.status(), 1, Integer::sum);
+        run.executed++;
+        run.queue.remove(r.jobId());
+        run.holder.remove(r.jobId());
+        for (WorkerState ws : workers.values()) ws.inflight.remove(r.jobId());
+        run.setup.listener().onResult(r);
+    }
+
+    private boolean journal(JournalRecord rec) {
+        try {
+            run.setup.journal().append(rec);
+            return true;
+        } catch (IOException e) {
+            journalFailed(e);
+            return false;
+        }
+    }
+
+    private void journalFailed(IOException e) {
+        abortRun(new IOException("cannot write the run journal " + run.setup.journal().file() + ": " + e.getMessage()
+                + "; the run stopped, results acknowledged so far are safe: fix the disk and resume with --resume "
+                + run.setup.runId(), e));
+    }
+
+    private void abortRun(Throwable why) {
+        RunState r = run;
+        run = null;
+        try {
+            r.setup.journal().close();
+        } catch (IOException e) {
+            // already failing
+        }
+        r.setup.completion().completeExceptionally(why);
+    }
+
+    private void checkDone() {
+        if (run == null || run.results.size() < run.byId.size()) return;
+        RunState r = run;
+        journal(new JournalRecord.End(Instant.now().toString(), r.results.size()));
+        if (run == null) return;
+        run = null;
+        try {
+            r.setup.journal().close();
+        } catch (IOException e) {
+            getContext().getLog().warn("closing journal: {}", e.getMessage());
+        }
+        double secs = Math.max(1e-9, (System.nanoTime() - r.startNanos) / 1e9);
+        List<JobResult> ordered = r.byId.keySet().stream().map(r.results::get).toList();
+        int n = Math.max(1, r.executed);
+        RunSummary summary = new RunSummary(r.setup.runId(), r.setup.journal().file(), ordered, r.resumed,
+                (long) (secs * 1000), r.executed / secs, r.actorNanos / 1000.0 / n, r.setup.journal().syncNanos() / 1000.0 / n);
+        r.setup.progress().set(progressOf(r));
+        r.setup.listener().onFinished(summary);
+        r.setup.completion().complete(summary);
+        for (WorkerState ws : workers.values()) ws.inflight.clear();
+    }
+
+    private void onTick() {
+        if (run == null) return;
+        skipUnplaceable();
+        publishProgress(false);
+    }
+
+    /**
+     * A job no known worker could host even when idle waits {@code unplaceableGrace} after the
+     * last worker joined (a bigger one may come), then gets a SKIP result saying why.
+     */
+    private void skipUnplaceable() {
+        if (run == null || run.queue.isEmpty() || workers.isEmpty()) return;
+        if (workers.values().stream().anyMatch(w -> !w.inflight.isEmpty() || w.capacity == null)) return;
+        long since = Math.max(lastWorkerJoinNanos, run.startNanos);
+        if (System.nanoTime() - since < run.setup.options().unplaceableGrace().toNanos()) return;
+        double oc = run.setup.options().tcgOvercommit();
+        for (JobSpec j : new ArrayList<>(run.queue.values())) {
+            boolean anyFits = workers.values().stream().anyMatch(w -> Placement.fitsEmpty(j, w.capacity, oc));
+            if (!anyFits) {
+                WorkerCapacity biggest = workers.values().stream().map(w -> w.capacity)
+                        .max((a, b) -> Integer.compare(a.hostCpus(), b.hostCpus())).orElseThrow();
+                if (!record(JobResult.of(j, JobStatus.SKIP, "no worker can host this VM: it needs " + j.vcpus() + " vCPUs and "
+                        + j.memoryMb() + " MiB" + (j.performanceMode() ? " in performance mode" : "") + "; the largest worker ("
+                        + biggest.nodeId() + ") has " + biggest.hostCpus() + " CPUs (" + biggest.accelerator() + ", overcommit "
+                        + oc + ") and " + biggest.memoryMb() + " MiB", "", ""))) return;
+            }
+        }
+        checkDone();
+    }
+
+    private void publishProgress(boolean forcePrint) {
+        if (run == null) return;
+        RunProgress p = progressOf(run);
+        run.setup.progress().set(p);
+        long now = System.nanoTime();
+        if (forcePrint || now - run.lastPrint >= run.setup.options().progressInterval().toNanos()) {
+            run.lastPrint = now;
+            run.setup.listener().onProgress(p);
+        }
+    }
+
+    private RunProgress progressOf(RunState r) {
+        List<RunProgress.WorkerLoad> loads = new ArrayList<>();
+        for (WorkerState ws : workers.values()) {
+            if (ws.capacity == null) continue;
+            Placement.Usage u = ws.usage();
+            loads.add(new RunProgress.WorkerLoad(ws.capacity.nodeId(), u.jobs(), ws.capacity.slots(), u.vcpus(),
+                    ws.capacity.hostCpus(), ws.capacity.accelerator()));
+        }
+        long elapsedNanos = System.nanoTime() - r.startNanos;
+        double rate = r.executed / Math.max(1e-9, elapsedNanos / 1e9);
+        int remaining = r.byId.size() - r.results.size();
+        long eta = remaining == 0 ? 0 : rate > 0 ? (long) Math.ceil(remaining / rate) : -1;
+        return new RunProgress(r.setup.runId(), r.byId.size(), r.results.size(), r.holder.size(), r.queue.size(),
+                r.counts.get(JobStatus.PASS), r.counts.get(JobStatus.FAIL) + r.counts.get(JobStatus.TIMEOUT),
+                r.counts.get(JobStatus.SKIP), r.counts.get(JobStatus.INFRA_ERROR), loads, rate, eta, elapsedNanos / 1_000_000);
+    }
+
+    private void notifyHungry() {
+        if (run == null || run.queue.isEmpty()) return;
+        for (Map.Entry<ActorRef<WorkerMsg>, WorkerState> e : workers.entrySet()) {
+            if (e.getValue().hungry) {
+                e.getValue().hungry = false;
+                e.getKey().tell(new WorkAvailable());
+            }
+        }
+    }
+
+    private Behavior<CoordinatorMsg> onClose(Close c) {
+        workers.keySet().forEach(w -> w.tell(new CoordinatorClosing(c.reason())));
+        if (run != null) {
+            abortRun(new IllegalStateException("the coordinator closed before run " + run.setup.runId()
+                    + " finished; continue it with `ktstr coordinator --resume " + run.setup.runId() + "`"));
+        }
+        c.replyTo().tell(Done.getInstance());
+        return this;
+    }
+
+    private Address addressOf(ActorRef<?> ref) {
+        Address a = ref.path().address();
+        return a.hasLocalScope() ? selfAddress : a;
+    }
+}

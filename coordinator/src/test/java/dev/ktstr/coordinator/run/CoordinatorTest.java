@@ -1,0 +1,251 @@
+package dev.ktstr.coordinator.run;
+
+import dev.ktstr.coordinator.ArtifactStore;
+import dev.ktstr.coordinator.RunListener;
+import dev.ktstr.coordinator.RunOptions;
+import dev.ktstr.coordinator.RunProgress;
+import dev.ktstr.coordinator.RunSummary;
+import dev.ktstr.coordinator.fake.FakePlan;
+import dev.ktstr.coordinator.journal.JournalRecord;
+import dev.ktstr.coordinator.journal.JournalState;
+import dev.ktstr.coordinator.journal.RunJournal;
+import dev.ktstr.protocol.job.JobResult;
+import dev.ktstr.protocol.job.JobSpec;
+import dev.ktstr.protocol.job.JobStatus;
+import dev.ktstr.protocol.job.WorkerCapacity;
+import dev.ktstr.protocol.topology.Topology;
+import dev.ktstr.worker.cluster.AuthToken;
+import dev.ktstr.worker.cluster.ClusterProtocol.AssignJobs;
+import dev.ktstr.worker.cluster.ClusterProtocol.CoordinatorMsg;
+import dev.ktstr.worker.cluster.ClusterProtocol.JobFinished;
+import dev.ktstr.worker.cluster.ClusterProtocol.NoWork;
+import dev.ktstr.worker.cluster.ClusterProtocol.Rejected;
+import dev.ktstr.worker.cluster.ClusterProtocol.RequestWork;
+import dev.ktstr.worker.cluster.ClusterProtocol.ResultAck;
+import dev.ktstr.worker.cluster.ClusterProtocol.WorkAvailable;
+import dev.ktstr.worker.cluster.ClusterProtocol.WorkerMsg;
+import dev.ktstr.worker.cluster.ClusterSettings;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The coordinator actor against probe workers: placement, loss, idempotence, journal, resume. */
+class CoordinatorTest {
+
+    static ActorTestKit kit;
+
+    @TempDir
+    Path runs;
+
+    @BeforeAll
+    static void startKit() {
+        kit = ActorTestKit.create(ClusterSettings.SYSTEM_NAME,
+                ClusterSettings.loopback(0, List.of(), List.of("coordinator")).toConfig());
+        Cluster c = Cluster.get(kit.system());
+        c.manager().tell(Join.create(c.selfMember().address()));
+    }
+
+    @AfterAll
+    static void stopKit() {
+        kit.shutdownTestKit();
+    }
+
+    static WorkerCapacity cap(String node, int cpus, int slots) {
+        return new WorkerCapacity(node, cpus, 1, 1, 16_000, "kvm", Set.of(), false, slots);
+    }
+
+    record Started(ActorRef<CoordinatorMsg> coordinator, CompletableFuture<RunSummary> done, RunJournal journal) {
+    }
+
+    Started start(String runId, List<JobSpec> jobs, RunOptions opts, JournalState resumed) throws Exception {
+        RunJournal journal = resumed == null
+                ? RunJournal.create(runs, new JournalRecord.Plan(runId, "t", jobs.size(), 1.0, opts.maxAttempts(), 1), jobs)
+                : RunJournal.openForAppend(RunJournal.pathFor(runs, runId));
+        CompletableFuture<RunSummary> done = new CompletableFuture<>();
+        ActorRef<CoordinatorMsg> c = kit.spawn(Coordinator.create(null));
+        c.tell(new Coordinator.StartRun(new RunSetup(runId, jobs, resumed == null ? Map.of() : resumed.results(),
+                resumed == null ? Map.of() : resumed.retries(), journal, opts, RunListener.NONE, new ArtifactStore(), done,
+                new AtomicReference<>(RunProgress.empty(runId, jobs.size())))));
+        return new Started(c, done, journal);
+    }
+
+    RunOptions opts(int maxAttempts) {
+        return new RunOptions(runs, maxAttempts, 1.0, Duration.ofSeconds(60), false, Duration.ofSeconds(60));
+    }
+
+    static JobResult pass(JobSpec j, String node) {
+        return new JobResult(j.jobId(), j.variantName(), JobStatus.PASS, "ok", "", node, "kvm", Map.of(), j.attempt(), null);
+    }
+
+    /** A worker ref that can be stopped (to simulate loss) and forwards to a probe. */
+    static ActorRef<WorkerMsg> stoppableWorker(TestProbe<WorkerMsg> probe) {
+        return kit.spawn(Behaviors.receiveMessage(m -> {
+            probe.getRef().tell(m);
+            return Behaviors.same();
+        }));
+    }
+
+    @Test
+    void placesOnlyWhatFitsTheWorkersCapacity() throws Exception {
+        List<JobSpec> jobs = new ArrayList<>();
+        for (JobSpec j : FakePlan.jobs("place", 6, 0, 1000)) {
+            jobs.add(new JobSpec(j.jobId(), j.variantName(), j.testClass(), j.testMethod(), Topology.parse("1,1,2,1"), j.kernel(),
+                    j.scheduler(), j.schedulerArgs(), j.activeFlags(), 1024, j.timeoutMs(), false, j.artifacts(), 0));
+        }
+        Started s = start("place", jobs, opts(3), null);
+        TestProbe<WorkerMsg> small = kit.createTestProbe();
+        TestProbe<WorkerMsg> big = kit.createTestProbe();
+        s.coordinator().tell(new RequestWork(small.getRef(), cap("small", 1, 4), 4, ""));
+        small.expectMessageClass(NoWork.class); // 2-vCPU VMs do not fit a 1-CPU kvm host
+        s.coordinator().tell(new RequestWork(big.getRef(), cap("big", 4, 8), 8, ""));
+        AssignJobs a = big.expectMessageClass(AssignJobs.class);
+        assertThat(a.jobs()).hasSize(2); // 4 CPUs / 2 vCPUs
+        s.coordinator().tell(new RequestWork(big.getRef(), cap("big", 4, 8), 6, ""));
+        big.expectMessageClass(NoWork.class); // full until a result comes back
+        s.coordinator().tell(new JobFinished(pass(a.jobs().get(0), "big"), big.getRef()));
+        big.expectMessageClass(WorkAvailable.class); // it was told "no work" while full: a slot freed up
+        big.expectMessage(new ResultAck(a.jobs().get(0).jobId())); // after the journal fsync
+        s.coordinator().tell(new RequestWork(big.getRef(), cap("big", 4, 8), 7, ""));
+        assertThat(big.expectMessageClass(AssignJobs.class).jobs()).hasSize(1);
+    }
+
+    @Test
+    void lostWorkersJobsAreRequeuedWithTheNextAttempt() throws Exception {
+        List<JobSpec> jobs = FakePlan.jobs("lost", 3, 0, 1000);
+        Started s = start("lost", jobs, opts(3), null);
+        TestProbe<WorkerMsg> aProbe = kit.createTestProbe();
+        ActorRef<WorkerMsg> a = stoppableWorker(aProbe);
+        s.coordinator().tell(new RequestWork(a, cap("a", 8, 8), 8, ""));
+        AssignJobs assigned = aProbe.expectMessageClass(AssignJobs.class);
+        assertThat(assigned.jobs()).hasSize(3).allMatch(j -> j.attempt() == 0);
+        TestProbe<WorkerMsg> b = kit.createTestProbe();
+        s.coordinator().tell(new RequestWork(b.getRef(), cap("b", 8, 8), 8, ""));
+        b.expectMessageClass(NoWork.class);
+        kit.stop(a);
+        b.expectMessageClass(WorkAvailable.class, Duration.ofSeconds(5));
+        s.coordinator().tell(new RequestWork(b.getRef(), cap("b", 8, 8), 8, ""));
+        AssignJobs again = b.expectMessageClass(AssignJobs.class);
+        assertThat(again.jobs()).extracting(JobSpec::jobId).containsExactlyInAnyOrderElementsOf(
+                jobs.stream().map(JobSpec::jobId).toList());
+        assertThat(again.jobs()).allMatch(j -> j.attempt() == 1);
+        again.jobs().forEach(j -> s.coordinator().tell(new JobFinished(pass(j, "b"), b.getRef())));
+        RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
+        assertThat(sum.results()).hasSize(3).allMatch(r -> r.status() == JobStatus.PASS && r.attempt() == 1);
+        JournalState st = RunJournal.replay(s.journal().file());
+        assertThat(st.retries()).hasSize(3);
+        assertThat(st.ended()).isTrue();
+    }
+
+    @Test
+    void aJobLostMoreThanMaxAttemptsIsAnInfrastructureFailure() throws Exception {
+        List<JobSpec> jobs = FakePlan.jobs("infra", 1, 0, 1000);
+        Started s = start("infra", jobs, opts(2), null);
+        for (int i = 0; i < 2; i++) {
+            TestProbe<WorkerMsg> p = kit.createTestProbe();
+            ActorRef<WorkerMsg> w = stoppableWorker(p);
+            s.coordinator().tell(new RequestWork(w, cap("w" + i, 8, 8), 8, ""));
+            assertThat(p.expectMessageClass(AssignJobs.class).jobs().get(0).attempt()).isEqualTo(i);
+            kit.stop(w);
+        }
+        RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
+        assertThat(sum.results()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(JobStatus.INFRA_ERROR);
+            assertThat(r.message()).contains("gave up after 2 attempt(s)");
+        });
+        assertThat(sum.allPassed()).isFalse();
+    }
+
+    @Test
+    void resultsAreIdempotentByJobId() throws Exception {
+        List<JobSpec> jobs = FakePlan.jobs("idem", 2, 0, 1000);
+        Started s = start("idem", jobs, opts(3), null);
+        TestProbe<WorkerMsg> w = kit.createTestProbe();
+        s.coordinator().tell(new RequestWork(w.getRef(), cap("w", 8, 8), 8, ""));
+        List<JobSpec> got = w.expectMessageClass(AssignJobs.class).jobs();
+        JobSpec first = got.get(0);
+        s.coordinator().tell(new JobFinished(pass(first, "w"), w.getRef()));
+        JobResult conflicting = new JobResult(first.jobId(), first.variantName(), JobStatus.FAIL, "late copy", "", "w2",
+                "kvm", Map.of(), 0, null);
+        s.coordinator().tell(new JobFinished(conflicting, w.getRef()));
+        s.coordinator().tell(new JobFinished(pass(first, "w"), w.getRef()));
+        for (int i = 0; i < 3; i++) w.expectMessage(new ResultAck(first.jobId())); // every copy is acked, so workers stop re-sending
+        s.coordinator().tell(new JobFinished(pass(got.get(1), "w"), w.getRef()));
+        RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
+        assertThat(sum.results()).hasSize(2);
+        assertThat(sum.results().get(0).status()).isEqualTo(JobStatus.PASS);
+        JournalState st = RunJournal.replay(s.journal().file());
+        assertThat(st.results()).hasSize(2);
+        assertThat(st.duplicateResults()).isZero(); // duplicates never reach the journal
+    }
+
+    @Test
+    void guestTextIsSanitisedAndTheVariantNameComesFromThePlan() throws Exception {
+        List<JobSpec> jobs = FakePlan.jobs("sane", 1, 0, 1000);
+        Started s = start("sane", jobs, opts(3), null);
+        TestProbe<WorkerMsg> w = kit.createTestProbe();
+        s.coordinator().tell(new RequestWork(w.getRef(), cap("w", 8, 8), 8, ""));
+        JobSpec j = w.expectMessageClass(AssignJobs.class).jobs().get(0);
+        s.coordinator().tell(new JobFinished(new JobResult(j.jobId(), "../../evil", JobStatus.FAIL, "boom\u001b[2J\u0007", "",
+                "w", "kvm", Map.of(), 0, null), w.getRef()));
+        RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
+        assertThat(sum.results().get(0).variantName()).isEqualTo(j.variantName());
+        assertThat(sum.results().get(0).message()).isEqualTo("boom?[2J?");
+    }
+
+    @Test
+    void resumeFromTheJournalRunsOnlyUnfinishedJobs() throws Exception {
+        List<JobSpec> jobs = FakePlan.jobs("resume", 5, 0, 1000);
+        try (RunJournal j = RunJournal.create(runs, new JournalRecord.Plan("resume", "t", 5, 1.0, 3, 1), jobs)) {
+            j.append(new JournalRecord.Result(pass(jobs.get(0), "old")));
+            j.append(new JournalRecord.Result(pass(jobs.get(3), "old")));
+            j.append(new JournalRecord.Retry(jobs.get(4).jobId(), 0, "lost"));
+        }
+        JournalState st = RunJournal.replay(RunJournal.pathFor(runs, "resume"));
+        Started s = start("resume", st.jobs(), opts(3), st);
+        TestProbe<WorkerMsg> w = kit.createTestProbe();
+        s.coordinator().tell(new RequestWork(w.getRef(), cap("w", 8, 8), 8, ""));
+        List<JobSpec> got = w.expectMessageClass(AssignJobs.class).jobs();
+        assertThat(got).extracting(JobSpec::jobId).containsExactlyInAnyOrder(jobs.get(1).jobId(), jobs.get(2).jobId(),
+                jobs.get(4).jobId());
+        assertThat(got.stream().filter(j -> j.jobId().equals(jobs.get(4).jobId())).findFirst().orElseThrow().attempt()).isEqualTo(1);
+        got.forEach(j -> s.coordinator().tell(new JobFinished(pass(j, "w"), w.getRef())));
+        RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
+        assertThat(sum.resumedResults()).isEqualTo(2);
+        assertThat(sum.results()).extracting(JobResult::jobId).containsExactlyElementsOf(jobs.stream().map(JobSpec::jobId).toList());
+        Set<String> ids = new HashSet<>();
+        JournalState after = RunJournal.replay(RunJournal.pathFor(runs, "resume"));
+        after.results().keySet().forEach(ids::add);
+        assertThat(ids).hasSize(5);
+        assertThat(after.duplicateResults()).isZero();
+    }
+
+    @Test
+    void aWorkerWithoutTheSharedSecretIsRejected() throws Exception {
+        ActorRef<CoordinatorMsg> c = kit.spawn(Coordinator.create("0123456789abcdef0123"));
+        TestProbe<WorkerMsg> w = kit.createTestProbe();
+        c.tell(new RequestWork(w.getRef(), cap("w", 8, 8), 8, "forged"));
+        assertThat(w.expectMessageClass(Rejected.class).reason()).contains("--secret-file");
+        c.tell(new RequestWork(w.getRef(), cap("w", 8, 8), 8, AuthToken.of("0123456789abcdef0123", "w")));
+        w.expectMessageClass(NoWork.class);
+    }
+}

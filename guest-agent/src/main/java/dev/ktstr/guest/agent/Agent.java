@@ -1,0 +1,193 @@
+package dev.ktstr.guest.agent;
+
+import dev.ktstr.guest.cgroup.CgroupManager;
+import dev.ktstr.guest.worker.WorkerCommand;
+import dev.ktstr.protocol.frame.FrameType;
+import dev.ktstr.protocol.guest.ExitInfo;
+import dev.ktstr.protocol.guest.GuestJob;
+import dev.ktstr.protocol.guest.Hello;
+import dev.ktstr.protocol.guest.SchedExit;
+import dev.ktstr.protocol.topology.Topology;
+import dev.ktstr.scenario.Ctx;
+import dev.ktstr.scenario.TestConfig;
+import dev.ktstr.scenario.verify.AssertDetail;
+import dev.ktstr.scenario.verify.AssertResult;
+import dev.ktstr.scenario.verify.DetailKind;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One test run inside the guest: hello, mounts, scheduler, test method, result, teardown, exit.
+ * Every wait is bounded by the job's {@link dev.ktstr.protocol.guest.Deadlines}; the test method
+ * runs on its own thread so a wedged test is reported as a timeout and torn down, never hangs.
+ */
+public final class Agent {
+    public static final String VERSION = "0.1.0";
+
+    /**
+     * @param guest      true inside the VM: check mounts, use real cgroups under /sys/fs/cgroup
+     * @param runDir     scratch directory for worker IPC (removed at the end)
+     * @param schedLog   scheduler stdout+stderr
+     * @param schedExt   /sys/kernel/sched_ext (or a fake in tests)
+     */
+    public record Options(boolean guest, Path runDir, Path schedLog, Path schedExt) {
+        public static Options inGuest() {
+            return new Options(true, Path.of("/tmp/ktstr-run"), Path.of("/tmp/sched.log"), SchedulerSupervisor.SCHED_EXT);
+        }
+    }
+
+    private final FrameSink sink;
+    private final Options options;
+    private final long jvmStartupMs;
+
+    public Agent(FrameSink sink, Options options, long jvmStartupMs) {
+        this.sink = sink;
+        this.options = options;
+        this.jvmStartupMs = jvmStartupMs;
+    }
+
+    public void hello() {
+        String release = "";
+        try {
+            release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        } catch (Exception ignored) {
+            // non-Linux dev machine
+        }
+        sink.json(FrameType.HELLO, new Hello(VERSION, release, Runtime.getRuntime().availableProcessors(),
+                ManagementFactory.getRuntimeMXBean().getStartTime(), jvmStartupMs, AgentClock.uptimeMs(), Runtime.version().toString()));
+    }
+
+    /** Runs the job; returns the exit code (also sent as EXIT). */
+    public int run(GuestJob job) {
+        if (job.schemaVersion() != GuestJob.SCHEMA_VERSION) {
+            return exit(ExitInfo.AGENT_ERROR, "job schema version " + job.schemaVersion() + " is not " + GuestJob.SCHEMA_VERSION
+                    + "; rebuild the initramfs with the same ktstr version as the agent");
+        }
+        if (options.guest()) {
+            try {
+                for (String w : GuestMounts.ensure()) sink.log("mounts: " + w);
+            } catch (Exception e) {
+                return exit(ExitInfo.AGENT_ERROR, "guest mounts: " + e.getMessage());
+            }
+        }
+        SchedulerSupervisor sched = null;
+        if (job.scheduler() != null) {
+            sched = new SchedulerSupervisor(job.scheduler(), job.deadlines(), sink, options.schedLog(), options.schedExt());
+            try {
+                SchedExit failed = sched.start();
+                if (failed != null) {
+                    sink.json(FrameType.RESULT, AssertResult.fail(DetailKind.SCHEDULER_DIED, "scheduler " + job.scheduler().name() + " "
+                            + failed.reason() + ": " + failed.detail() + tailText(failed.logTail())));
+                    sched.stop();
+                    return exit(ExitInfo.SCHEDULER_FAILED, "scheduler did not start: " + failed.reason());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                sched.stop();
+                return exit(ExitInfo.AGENT_ERROR, "interrupted while starting the scheduler");
+            }
+        }
+        int code;
+        try {
+            code = runTest(job, sched);
+        } finally {
+            if (sched != null) sched.stop();
+        }
+        return exit(code, code == ExitInfo.PASS ? "passed" : "see RESULT");
+    }
+
+    private int runTest(GuestJob job, SchedulerSupervisor sched) {
+        TestConfig config = TestInvoker.resolve(job, sink::log);
+        Topology topo = config.topology();
+        String harnessParent = job.scheduler() != null && job.scheduler().cgroupParent() != null
+                ? job.scheduler().cgroupParent().substring(1) : "ktstr";
+        CgroupManager cgroups = null;
+        GuestBackend backend = null;
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        try {
+            if (options.guest()) {
+                cgroups = new CgroupManager(dev.ktstr.guest.cgroup.CgroupFs.REAL, CgroupManager.DEFAULT_ROOT, harnessParent,
+                        CgroupManager.DEFAULT_CONTROLLERS, Duration.ofMillis(job.deadlines().cgroupWriteMs()), sink::log);
+                cgroups.setup();
+            }
+            SchedulerSupervisor s = sched;
+            backend = new GuestBackend(topo, cgroups, WorkerCommand.fromCurrentJvm(), sink, options.runDir(), job.deadlines().workerReadyMs(),
+                    s == null ? () -> true : s::alive, s == null ? -1 : s.pid());
+            Method m = TestInvoker.find(job.testClass(), job.testMethod(), Thread.currentThread().getContextClassLoader());
+            Ctx ctx = Ctx.builder(backend, config).testName(job.testMethod()).settle(options.guest() ? Ctx.VM_SETTLE : Duration.ZERO)
+                    .workTypeOverride(job.workTypeOverride() == null ? null : dev.ktstr.scenario.work.WorkType.fromName(job.workTypeOverride()))
+                    .build();
+            Thread t = new Thread(() -> {
+                try {
+                    outcome.set(TestInvoker.invoke(m, ctx));
+                } catch (Throwable e) {
+                    outcome.set(e);
+                }
+            }, "ktstr-test");
+            t.setDaemon(true);
+            t.start();
+            t.join(job.deadlines().testTimeoutMs());
+            if (t.isAlive()) {
+                String stack = stackOf(t);
+                t.interrupt();
+                sink.json(FrameType.RESULT, AssertResult.failMsg("test " + job.testMethod() + " did not finish within "
+                        + job.deadlines().testTimeoutMs() + " ms; stack: " + stack));
+                return ExitInfo.TIMED_OUT;
+            }
+        } catch (Throwable e) {
+            outcome.set(e);
+        } finally {
+            if (backend != null) backend.close();
+            if (cgroups != null) {
+                try {
+                    cgroups.cleanupAll();
+                } catch (RuntimeException e) {
+                    sink.log("cgroup cleanup: " + e.getMessage());
+                }
+                cgroups.close();
+            }
+        }
+        Object o = outcome.get();
+        AssertResult result;
+        if (o instanceof AssertResult r) {
+            result = r;
+        } else {
+            Throwable e = (Throwable) o;
+            result = AssertResult.failMsg("test " + job.testMethod() + " threw " + stackText(e));
+        }
+        if (sched != null && (sched.death() != null || !sched.alive())) {
+            SchedExit d = sched.death();
+            result = result.withDetail(new AssertDetail(DetailKind.SCHEDULER_DIED, "scheduler " + job.scheduler().name() + " died during the test: "
+                    + (d == null ? "?" : d.reason() + ": " + d.detail() + tailText(d.logTail()))), true);
+        }
+        sink.json(FrameType.RESULT, result);
+        return result.passed() ? ExitInfo.PASS : ExitInfo.TEST_FAILED;
+    }
+
+    private int exit(int code, String reason) {
+        sink.json(FrameType.EXIT, new ExitInfo(code, reason, AgentClock.uptimeMs()));
+        return code;
+    }
+
+    private static String tailText(String tail) {
+        return tail == null || tail.isBlank() ? "" : "\n--- scheduler log tail ---\n" + tail;
+    }
+
+    static String stackText(Throwable e) {
+        StringWriter w = new StringWriter();
+        e.printStackTrace(new PrintWriter(w));
+        return w.toString();
+    }
+
+    private static String stackOf(Thread t) {
+        StringBuilder b = new StringBuilder();
+        for (StackTraceElement el : t.getStackTrace()) b.append("\n  at ").append(el);
+        return b.toString();
+    }
+}

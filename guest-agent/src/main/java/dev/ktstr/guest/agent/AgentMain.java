@@ -1,0 +1,76 @@
+package dev.ktstr.guest.agent;
+
+import dev.ktstr.protocol.frame.Frame;
+import dev.ktstr.protocol.frame.FrameCodec;
+import dev.ktstr.protocol.frame.FrameType;
+import dev.ktstr.protocol.guest.ExitInfo;
+import dev.ktstr.protocol.guest.GuestJob;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Entry point of the guest JVM ({@code /ktstr/bin/agent-start}). Exit code = the EXIT frame's code.
+ * Environment: {@code KTSTR_JOB} (default /ktstr/job.json), {@code KTSTR_AGENT_CHANNEL} (a path
+ * to use instead of the virtio port, for development).
+ */
+public final class AgentMain {
+    private AgentMain() {}
+
+    public static void main(String[] args) {
+        long startupMs = ManagementFactory.getRuntimeMXBean().getUptime();
+        String jobPath = System.getenv().getOrDefault("KTSTR_JOB", GuestJob.GUEST_PATH);
+        DataPort port;
+        try {
+            port = DataPort.open(System.getenv("KTSTR_AGENT_CHANNEL"), Path.of("/sys/class/virtio-ports"), Path.of("/dev"));
+        } catch (Exception e) {
+            System.err.println("ktstr agent: FATAL: " + e.getMessage());
+            System.exit(ExitInfo.AGENT_ERROR);
+            return;
+        }
+        FrameWriter writer = new FrameWriter(port.out, msg -> System.err.println("ktstr agent: " + msg));
+        int code = run(writer, port, jobPath, startupMs);
+        writer.close(Duration.ofSeconds(5));
+        System.exit(code);
+    }
+
+    static int run(FrameWriter writer, DataPort port, String jobPath, long startupMs) {
+        Thread.setDefaultUncaughtExceptionHandler((t, e) ->
+                writer.text(FrameType.CRASH, "uncaught in thread " + t.getName() + ": " + Agent.stackText(e)));
+        startHostReader(port, writer);
+        Agent agent = new Agent(writer, Agent.Options.inGuest(), startupMs);
+        try {
+            agent.hello();
+            GuestJob job = AgentJson.mapper().readValue(Path.of(jobPath).toFile(), GuestJob.class);
+            writer.log("job: " + job.testClass() + "#" + job.testMethod() + " topology " + job.topology()
+                    + (job.scheduler() == null ? " (EEVDF)" : " scheduler " + job.scheduler().name()));
+            return agent.run(job);
+        } catch (Throwable e) {
+            writer.text(FrameType.CRASH, Agent.stackText(e));
+            writer.json(FrameType.EXIT, new ExitInfo(ExitInfo.AGENT_ERROR, "agent crashed: " + e, AgentClock.uptimeMs()));
+            return ExitInfo.AGENT_ERROR;
+        }
+    }
+
+    /** Host-to-guest frames: HOST_SHUTDOWN ends the run (the host's watchdog is about to kill the VM). */
+    private static void startHostReader(DataPort port, FrameWriter writer) {
+        Thread t = new Thread(() -> {
+            FrameCodec.Reader r = new FrameCodec.Reader(port.in, (off, problem) -> writer.log("host channel: " + problem + " at " + off));
+            try {
+                Frame f;
+                while ((f = r.next()) != null) {
+                    if (f.type() == FrameType.HOST_SHUTDOWN) {
+                        writer.log("host requested shutdown");
+                        writer.json(FrameType.EXIT, new ExitInfo(ExitInfo.TIMED_OUT, "host requested shutdown", AgentClock.uptimeMs()));
+                        writer.close(Duration.ofSeconds(2));
+                        Runtime.getRuntime().halt(ExitInfo.TIMED_OUT);
+                    }
+                }
+            } catch (Exception ignored) {
+                // port closed: nothing more from the host
+            }
+        }, "host-reader");
+        t.setDaemon(true);
+        t.start();
+    }
+}

@@ -1,0 +1,274 @@
+package dev.ktstr.guest.agent;
+
+import dev.ktstr.protocol.frame.FrameType;
+import dev.ktstr.protocol.guest.Deadlines;
+import dev.ktstr.protocol.guest.SchedExit;
+import dev.ktstr.protocol.guest.SchedulerLaunch;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts the scheduler under test, confirms it attached (spec §1.3/§10.5: liveness polled every
+ * 50 ms for 1 s, then /sys/kernel/sched_ext/state polled for "enabled" for 3 s), watches it
+ * while the test runs (process exit, or the kernel ejecting it: state back to "disabled", or a
+ * "sched_ext: ... disabled" kernel message), and stops it at the end. The first death is sent
+ * once as SCHED_EXIT with the tail of the scheduler's log.
+ */
+public final class SchedulerSupervisor implements AutoCloseable {
+    public static final Path SCHED_EXT = Path.of("/sys/kernel/sched_ext");
+    private static final long POLL_MS = 50;
+
+    private final SchedulerLaunch launch;
+    private final Deadlines deadlines;
+    private final FrameSink sink;
+    private final Path logFile;
+    private final Path sysfs;
+    private final List<String> kernelLines = new ArrayList<>();
+    private Process process;
+    private Thread monitor;
+    private volatile SchedExit death;
+    private volatile boolean stopping;
+
+    public SchedulerSupervisor(SchedulerLaunch launch, Deadlines deadlines, FrameSink sink, Path logFile, Path sysfs) {
+        this.launch = launch;
+        this.deadlines = deadlines;
+        this.sink = sink;
+        this.logFile = logFile;
+        this.sysfs = sysfs;
+    }
+
+    /** Starts and waits for attachment; returns null on success, else the SchedExit already sent. */
+    public SchedExit start() throws InterruptedException {
+        if (launch.cgroupParent() != null) {
+            try {
+                Files.createDirectories(Path.of("/sys/fs/cgroup" + launch.cgroupParent()));
+            } catch (IOException e) {
+                return fail(SchedExit.Reason.START_FAILED, -1, "cannot create cgroup parent " + launch.cgroupParent() + ": " + e.getMessage());
+            }
+        }
+        String enableErr = runCommands(launch.enableCommands(), "enable");
+        if (enableErr != null) return fail(SchedExit.Reason.START_FAILED, -1, enableErr);
+        if (launch.kind() == SchedulerLaunch.Kind.KERNEL_BUILTIN) return null;
+
+        List<String> argv = new ArrayList<>();
+        argv.add(launch.binaryPath());
+        argv.addAll(launch.args());
+        try {
+            Files.createDirectories(logFile.getParent());
+            ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(logFile.toFile());
+            process = pb.start();
+        } catch (IOException e) {
+            return fail(SchedExit.Reason.START_FAILED, -1, "cannot start " + argv + ": " + e.getMessage());
+        }
+        startKernelLogReader();
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlines.schedLivenessMs());
+        while (System.nanoTime() < end) {
+            if (!process.isAlive()) {
+                return fail(SchedExit.Reason.EXITED, process.exitValue(), "scheduler exited within " + deadlines.schedLivenessMs() + " ms of its start");
+            }
+            Thread.sleep(POLL_MS);
+        }
+        end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlines.schedAttachMs());
+        while (true) {
+            if (!process.isAlive()) return fail(SchedExit.Reason.EXITED, process.exitValue(), "scheduler exited before it attached");
+            if ("enabled".equals(state()) && opsName() != null) break;
+            if (System.nanoTime() >= end) {
+                return fail(SchedExit.Reason.NOT_ATTACHED, -1, "sched_ext state is '" + state() + "' " + deadlines.schedAttachMs()
+                        + " ms after the liveness phase (expected 'enabled'); the scheduler did not attach");
+            }
+            Thread.sleep(POLL_MS);
+        }
+        sink.log("scheduler " + launch.name() + " attached as '" + opsName() + "' (pid " + process.pid() + ")");
+        monitor = new Thread(this::watch, "sched-monitor");
+        monitor.setDaemon(true);
+        monitor.start();
+        return null;
+    }
+
+    private void watch() {
+        while (!stopping && death == null) {
+            check();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Polls once; true while the scheduler is in charge. Always true for kernel built-ins. */
+    public synchronized boolean check() {
+        if (death != null) return false;
+        if (process == null || stopping) return true;
+        if (!process.isAlive()) {
+            fail(SchedExit.Reason.EXITED, process.exitValue(), "scheduler process exited during the test" + kernelDetail());
+            return false;
+        }
+        String s = state();
+        if (s != null && !s.equals("enabled")) {
+            fail(SchedExit.Reason.EJECTED, -1, "sched_ext state went to '" + s + "' while the scheduler process runs" + kernelDetail());
+            return false;
+        }
+        if (kernelSaysDisabled()) {
+            fail(SchedExit.Reason.EJECTED, -1, "the kernel disabled the BPF scheduler" + kernelDetail());
+            return false;
+        }
+        return true;
+    }
+
+    public boolean alive() {
+        return check();
+    }
+
+    public int pid() {
+        return process == null ? -1 : (int) process.pid();
+    }
+
+    public SchedExit death() {
+        return death;
+    }
+
+    /** Stops the scheduler (SIGTERM, 2 s, SIGKILL) and runs the disable commands. */
+    public void stop() {
+        stopping = true;
+        if (monitor != null) monitor.interrupt();
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(2, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+            if (death == null) {
+                sink.json(FrameType.SCHED_EXIT, new SchedExit(SchedExit.Reason.STOPPED, process.isAlive() ? -1 : process.exitValue(), state(),
+                        "stopped by the agent at the end of the test", logTail(40), AgentClock.uptimeMs()));
+            }
+        }
+        String err = runCommands(launch.disableCommands(), "disable");
+        if (err != null) sink.log("scheduler disable: " + err);
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private SchedExit fail(SchedExit.Reason reason, int code, String detail) {
+        if (death != null) return death;
+        SchedExit e = new SchedExit(reason, code, state(), detail, logTail(40), AgentClock.uptimeMs());
+        death = e;
+        sink.json(FrameType.SCHED_EXIT, e);
+        return e;
+    }
+
+    public String state() {
+        try {
+            return Files.readString(sysfs.resolve("state")).trim();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private String opsName() {
+        try {
+            String s = Files.readString(sysfs.resolve("root/ops")).trim();
+            return s.isEmpty() ? null : s;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public String logTail(int lines) {
+        try {
+            if (!Files.exists(logFile)) return "";
+            List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(scheduler log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /** A "sched_ext: BPF scheduler ... disabled (reason)" kernel line seen since the start. */
+    private boolean kernelSaysDisabled() {
+        synchronized (kernelLines) {
+            for (String l : kernelLines) if (l.contains("disabled") && l.contains("BPF scheduler")) return true;
+        }
+        return false;
+    }
+
+    private String kernelDetail() {
+        synchronized (kernelLines) {
+            return kernelLines.isEmpty() ? "" : "; kernel: " + String.join(" | ", kernelLines);
+        }
+    }
+
+    /** Collects sched_ext lines from /dev/kmsg (e.g. "sched_ext: BPF scheduler "x" disabled (runnable task stall)"). */
+    private void startKernelLogReader() {
+        Path kmsg = Path.of("/dev/kmsg");
+        if (!Files.isReadable(kmsg)) return;
+        long sinceUs = Math.max(0, AgentClock.uptimeMs() - 1_000) * 1_000L; // older records belong to earlier boots' history
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[8192];
+            try (InputStream in = new FileInputStream(kmsg.toFile())) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    String rec = new String(buf, 0, n, StandardCharsets.UTF_8);
+                    int semi = rec.indexOf(';');
+                    String msg = (semi >= 0 ? rec.substring(semi + 1) : rec).trim();
+                    if (msg.contains("sched_ext") && recordTimeUs(rec) >= sinceUs) {
+                        synchronized (kernelLines) {
+                            if (kernelLines.size() < 20) kernelLines.add(msg.lines().findFirst().orElse(msg));
+                        }
+                    }
+                }
+            } catch (IOException ignored) {
+                // kmsg is best effort: the sysfs state is the primary signal
+            }
+        }, "kmsg-reader");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The timestamp field of a /dev/kmsg record "prio,seq,usec,flags;text" (0 when unparseable). */
+    static long recordTimeUs(String rec) {
+        String[] f = rec.split("[,;]", 5);
+        try {
+            return f.length >= 3 ? Long.parseLong(f[2]) : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Runs shell commands with a 10 s bound each; returns an error text or null. */
+    static String runCommands(List<String> cmds, String what) {
+        for (String c : cmds) {
+            try {
+                Process p = new ProcessBuilder("/bin/sh", "-c", c).redirectErrorStream(true).start();
+                boolean done = p.waitFor(10, TimeUnit.SECONDS);
+                String out = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).trim();
+                if (!done) {
+                    p.destroyForcibly();
+                    return what + " command '" + c + "' did not finish within 10 s";
+                }
+                if (p.exitValue() != 0) return what + " command '" + c + "' exited " + p.exitValue() + (out.isEmpty() ? "" : ": " + out);
+            } catch (IOException e) {
+                return what + " command '" + c + "' could not run: " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return what + " command '" + c + "' interrupted";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.ktstr.guest.worker;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How to start a worker JVM. Defaults reuse the running JVM's java binary and class path, with
+ * the guest flags (C1 only, Serial GC, no perf data, small heap) and VM messages on stderr so
+ * stdout carries only the worker protocol.
+ */
+public record WorkerCommand(String javaBin, List<String> jvmFlags, String classPath) {
+    public static final List<String> DEFAULT_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+            "-Xms16m", "-Xmx64m", "-Xss512k", "-XX:+DisplayVMOutputToStderr", "-Xshare:auto");
+
+    public WorkerCommand {
+        jvmFlags = List.copyOf(jvmFlags);
+    }
+
+    /** Same java and class path as this JVM; JNA settings are passed through. */
+    public static WorkerCommand fromCurrentJvm() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> flags = new ArrayList<>(DEFAULT_FLAGS);
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("jna.") && !key.equals("jna.boot.library.path")) flags.add("-D" + key + "=" + System.getProperty(key));
+        }
+        String boot = System.getProperty("jna.boot.library.path");
+        if (boot == null) boot = JnaNative.extractOnce();
+        if (boot != null) flags.add("-Djna.boot.library.path=" + boot);
+        String cds = System.getenv("KTSTR_WORKER_CDS");
+        if (cds != null && !cds.isBlank()) flags.add("-XX:SharedArchiveFile=" + cds);
+        return new WorkerCommand(java, flags, System.getProperty("java.class.path"));
+    }
+
+    public List<String> argv(Path launchFile) {
+        List<String> a = new ArrayList<>();
+        a.add(javaBin);
+        a.addAll(jvmFlags);
+        a.add("-cp");
+        a.add(classPath);
+        a.add(WorkerMain.class.getName());
+        a.add(launchFile.toString());
+        return a;
+    }
+}

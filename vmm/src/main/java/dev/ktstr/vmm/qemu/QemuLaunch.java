@@ -1,0 +1,48 @@
+package dev.ktstr.vmm.qemu;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Wraps the QEMU argv so QEMU cannot outlive the JVM, even after {@code kill -9}: a POSIX sh
+ * forks a watchdog that polls QEMU's parent pid every 0.5 s and SIGKILLs QEMU once the parent
+ * is no longer this JVM, then execs QEMU in its own place (so the JVM's child pid is QEMU's).
+ * The watchdog compares QEMU's start time to its own record so a recycled pid is never killed,
+ * and after a kill it removes the VM's run directory and shared-RAM file.
+ */
+final class QemuLaunch {
+    static final String OWNER_ENV = "KTSTR_OWNER_PID";
+    /** Removed by the watchdog after it killed QEMU: the orphan's sockets and console log. */
+    static final String RUN_DIR_ENV = "KTSTR_VM_RUN_DIR";
+    /** Shared guest-RAM file (and its per-node ".N" siblings) to remove as well; may be unset. */
+    static final String MEM_FILE_ENV = "KTSTR_VM_MEM_FILE";
+
+    static final String WATCHDOG = String.join("\n",
+            "q=$$",
+            "(",
+            "  trap '' INT HUP TERM QUIT",
+            "  read -r l < /proc/$q/stat || exit 0",
+            "  set -- $l; st=${22}",
+            "  while :; do",
+            "    sleep 0.5",
+            "    read -r l < /proc/$q/stat || exit 0",
+            "    set -- $l",
+            "    [ \"${22}\" = \"$st\" ] || exit 0",
+            "    [ \"$4\" = \"$" + OWNER_ENV + "\" ] || break",
+            "  done",
+            "  kill -KILL $q",
+            "  sleep 0.2",
+            "  [ -n \"$" + RUN_DIR_ENV + "\" ] && rm -rf -- \"$" + RUN_DIR_ENV + "\"",
+            "  [ -n \"$" + MEM_FILE_ENV + "\" ] && rm -f -- \"$" + MEM_FILE_ENV + "\" \"$" + MEM_FILE_ENV + "\".[0-9]*",
+            "  exit 0",
+            ") </dev/null >/dev/null 2>&1 &",
+            "exec \"$@\"");
+
+    private QemuLaunch() {}
+
+    static List<String> wrap(List<String> qemuArgv) {
+        List<String> a = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, "ktstr-qemu"));
+        a.addAll(qemuArgv);
+        return a;
+    }
+}

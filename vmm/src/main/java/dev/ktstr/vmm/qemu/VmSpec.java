@@ -1,0 +1,153 @@
+package dev.ktstr.vmm.qemu;
+
+import dev.ktstr.protocol.topology.Topology;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
+
+/**
+ * Everything needed to boot one VM.
+ *
+ * @param name           VM name (QEMU {@code -name}, log prefixes); letters, digits, '-', '_', '.'
+ * @param kernel         kernel image: PVH-bootable vmlinux (fastest) or bzImage
+ * @param initrd         uncompressed (fastest under TCG) or compressed cpio
+ * @param topology       guest CPU topology; one QEMU socket per LLC
+ * @param memoryMb       guest RAM, split evenly over NUMA nodes
+ * @param accel          accelerator chosen by {@link AcceleratorChooser}
+ * @param machine        machine model; empty = {@link MachineType#forTopology}
+ * @param kernelArgs     extra kernel command-line words, appended after ours
+ * @param ports          virtio-serial port names; each is wired to a unix socket the host listens
+ *                       on before QEMU starts, so no guest byte is lost. In the guest the port is
+ *                       /dev/vportNpM with its name in /sys/class/virtio-ports/vportNpM/name.
+ * @param console        where ttyS0 goes
+ * @param echoConsole    copy console lines live to stderr ({@code --dmesg}); LOG_FILE mode only
+ * @param verboseKernel  loglevel=7 instead of quiet
+ * @param timeout        host deadline from start; {@link Duration#ZERO} = none
+ * @param sharedMemoryDir when present, guest RAM is a shared file in this directory (the host
+ *                       monitor reads it); else anonymous RAM
+ * @param consoleLog     where to keep the console log; empty = in the VM's temp dir, deleted on close
+ * @param tscKhz         host TSC frequency for {@code tsc_early_khz}; empty = detect
+ * @param qemuBinary     QEMU executable (PATH lookup when not absolute)
+ */
+public record VmSpec(String name, Path kernel, Path initrd, Topology topology, int memoryMb,
+                     AccelDecision accel, Optional<MachineType> machine, List<String> kernelArgs,
+                     List<String> ports, ConsoleMode console, boolean echoConsole, boolean verboseKernel,
+                     Duration timeout, Optional<Path> sharedMemoryDir, Optional<Path> consoleLog,
+                     OptionalLong tscKhz, String qemuBinary) {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern PORT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** Below this per NUMA node the kernel cannot unpack an initramfs and start userspace. */
+    public static final int MIN_MB_PER_NODE = 64;
+    public static final int MIN_MB = 128;
+
+    public VmSpec {
+        Objects.requireNonNull(kernel, "kernel");
+        Objects.requireNonNull(initrd, "initrd");
+        Objects.requireNonNull(topology, "topology");
+        Objects.requireNonNull(accel, "accel");
+        Objects.requireNonNull(console, "console");
+        Objects.requireNonNull(timeout, "timeout");
+        kernelArgs = List.copyOf(kernelArgs);
+        ports = List.copyOf(ports);
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("VM name '" + name + "' may only contain letters, digits, '.', '_' and '-' (1-64 chars)");
+        }
+        for (String p : ports) {
+            if (!PORT.matcher(p).matches()) {
+                throw new IllegalArgumentException("virtio-serial port name '" + p + "' may only contain letters, digits, '.', '_' and '-'");
+            }
+        }
+        if (ports.stream().distinct().count() != ports.size()) {
+            throw new IllegalArgumentException("duplicate virtio-serial port names in " + ports);
+        }
+        if (memoryMb < MIN_MB) {
+            throw new IllegalArgumentException("guest memory " + memoryMb + " MB is too small: at least " + MIN_MB + " MB is needed");
+        }
+        if (memoryMb / topology.numaNodes() < MIN_MB_PER_NODE) {
+            throw new IllegalArgumentException("guest memory " + memoryMb + " MB split over " + topology.numaNodes()
+                    + " NUMA nodes leaves " + memoryMb / topology.numaNodes() + " MB per node; each node needs at least "
+                    + MIN_MB_PER_NODE + " MB: raise --memory-mb to " + MIN_MB_PER_NODE * topology.numaNodes() + " or more");
+        }
+        if (machine.isPresent() && machine.get() == MachineType.MICROVM && topology.numaNodes() > 1) {
+            throw new IllegalArgumentException("topology " + topology + " has " + topology.numaNodes()
+                    + " NUMA nodes but microvm cannot describe NUMA to the guest: use q35 (the default for multi-node topologies)");
+        }
+        if (timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative");
+        if (echoConsole && console == ConsoleMode.TERMINAL) {
+            throw new IllegalArgumentException("echoConsole is meaningless when the console is the terminal");
+        }
+    }
+
+    public MachineType effectiveMachine() {
+        return machine.orElse(MachineType.forTopology(topology));
+    }
+
+    public static Builder builder(Path kernel, Path initrd) {
+        return new Builder(kernel, initrd);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(kernel, initrd);
+        b.name = name; b.topology = topology; b.memoryMb = memoryMb; b.accel = accel; b.machine = machine;
+        b.kernelArgs = new ArrayList<>(kernelArgs); b.ports = new ArrayList<>(ports); b.console = console;
+        b.echoConsole = echoConsole; b.verboseKernel = verboseKernel; b.timeout = timeout;
+        b.sharedMemoryDir = sharedMemoryDir; b.consoleLog = consoleLog; b.tscKhz = tscKhz; b.qemuBinary = qemuBinary;
+        return b;
+    }
+
+    /** Defaults: topology 1,1,2,1; 256 MB; TCG; no ports; console to a log file; no timeout. */
+    public static final class Builder {
+        private Path kernel;
+        private Path initrd;
+        private String name = "ktstr-vm";
+        private Topology topology = Topology.DEFAULT;
+        private int memoryMb = 256;
+        private AccelDecision accel = new AccelDecision(Accel.TCG, "default", false);
+        private Optional<MachineType> machine = Optional.empty();
+        private List<String> kernelArgs = new ArrayList<>();
+        private List<String> ports = new ArrayList<>();
+        private ConsoleMode console = ConsoleMode.LOG_FILE;
+        private boolean echoConsole;
+        private boolean verboseKernel;
+        private Duration timeout = Duration.ZERO;
+        private Optional<Path> sharedMemoryDir = Optional.empty();
+        private Optional<Path> consoleLog = Optional.empty();
+        private OptionalLong tscKhz = OptionalLong.empty();
+        private String qemuBinary = "qemu-system-x86_64";
+
+        private Builder(Path kernel, Path initrd) {
+            this.kernel = kernel;
+            this.initrd = initrd;
+        }
+
+        public Builder kernel(Path v) { kernel = v; return this; }
+        public Builder initrd(Path v) { initrd = v; return this; }
+        public Builder name(String v) { name = v; return this; }
+        public Builder topology(Topology v) { topology = v; return this; }
+        public Builder memoryMb(int v) { memoryMb = v; return this; }
+        public Builder accel(AccelDecision v) { accel = v; return this; }
+        public Builder machine(MachineType v) { machine = Optional.ofNullable(v); return this; }
+        public Builder kernelArg(String v) { kernelArgs.add(v); return this; }
+        public Builder kernelArgs(List<String> v) { kernelArgs = new ArrayList<>(v); return this; }
+        public Builder port(String v) { ports.add(v); return this; }
+        public Builder console(ConsoleMode v) { console = v; return this; }
+        public Builder echoConsole(boolean v) { echoConsole = v; return this; }
+        public Builder verboseKernel(boolean v) { verboseKernel = v; return this; }
+        public Builder timeout(Duration v) { timeout = v; return this; }
+        public Builder sharedMemoryDir(Path v) { sharedMemoryDir = Optional.ofNullable(v); return this; }
+        public Builder consoleLog(Path v) { consoleLog = Optional.ofNullable(v); return this; }
+        public Builder tscKhz(long v) { tscKhz = OptionalLong.of(v); return this; }
+        public Builder qemuBinary(String v) { qemuBinary = v; return this; }
+
+        public VmSpec build() {
+            return new VmSpec(name, kernel, initrd, topology, memoryMb, accel, machine, kernelArgs, ports, console,
+                    echoConsole, verboseKernel, timeout, sharedMemoryDir, consoleLog, tscKhz, qemuBinary);
+        }
+    }
+}

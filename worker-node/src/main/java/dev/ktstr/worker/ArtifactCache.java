@@ -1,0 +1,104 @@
+package dev.ktstr.worker;
+
+import dev.ktstr.protocol.job.ArtifactRef;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Content-addressed files under {@code <root>/artifacts/sha256/<2 hex>/<64 hex>}. A file enters
+ * the cache only through {@link #commit} after its digest and size were checked, so anything
+ * found here is what the coordinator named.
+ */
+public final class ArtifactCache {
+    private final Path root;
+
+    public ArtifactCache(Path cacheRoot) {
+        this.root = cacheRoot.resolve("artifacts").resolve("sha256");
+    }
+
+    public static ArtifactCache defaultCache() {
+        return new ArtifactCache(KtstrDirs.cacheRoot());
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    Path pathOf(String sha256) {
+        if (!ArtifactRef.isSha256(sha256)) throw new IllegalArgumentException("not a sha256: " + sha256);
+        return root.resolve(sha256.substring(0, 2)).resolve(sha256);
+    }
+
+    public boolean contains(ArtifactRef ref) {
+        Path p = pathOf(ref.sha256());
+        try {
+            return Files.isRegularFile(p) && Files.size(p) == ref.size();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public Optional<Path> find(String sha256) {
+        Path p = pathOf(sha256);
+        return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
+    }
+
+    /** The cached file for {@code ref}; fails naming the artifact when the worker never fetched it. */
+    public Path require(ArtifactRef ref) {
+        if (!contains(ref)) {
+            throw new IllegalStateException("artifact " + ref.name() + " (sha256 " + ref.sha256()
+                    + ") is not in the worker cache " + root + ": it must be fetched from the coordinator first");
+        }
+        return pathOf(ref.sha256());
+    }
+
+    /** A fresh temp file in the cache's own file system, so {@link #commit} can rename atomically. */
+    public Path newTempFile(String sha256) throws IOException {
+        Path dir = root.resolve("tmp");
+        Files.createDirectories(dir);
+        return Files.createTempFile(dir, sha256.substring(0, 12) + "-", ".part");
+    }
+
+    /**
+     * Moves a fully written temp file into the cache after checking it hashes to {@code ref};
+     * deletes it and throws when it does not.
+     */
+    public Path commit(ArtifactRef ref, Path temp) throws IOException {
+        String actual = sha256Of(temp);
+        long size = Files.size(temp);
+        if (!actual.equals(ref.sha256()) || size != ref.size()) {
+            Files.deleteIfExists(temp);
+            throw new IOException("artifact " + ref.name() + " failed verification: expected sha256 " + ref.sha256()
+                    + " size " + ref.size() + ", got " + actual + " size " + size);
+        }
+        Path target = pathOf(ref.sha256());
+        Files.createDirectories(target.getParent());
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
+    }
+
+    public static String sha256Of(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new UncheckedIOException(new IOException("SHA-256 missing from the JDK", e));
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package dev.ktstr.worker.cluster;
+
+import dev.ktstr.protocol.job.JobResult;
+import dev.ktstr.protocol.job.JobSpec;
+import dev.ktstr.protocol.job.WorkerCapacity;
+import dev.ktstr.worker.ArtifactCache;
+import dev.ktstr.worker.JobExecutor;
+import dev.ktstr.worker.cluster.ClusterProtocol.AssignJobs;
+import dev.ktstr.worker.cluster.ClusterProtocol.CoordinatorClosing;
+import dev.ktstr.worker.cluster.ClusterProtocol.CoordinatorMsg;
+import dev.ktstr.worker.cluster.ClusterProtocol.JobFinished;
+import dev.ktstr.worker.cluster.ClusterProtocol.NoWork;
+import dev.ktstr.worker.cluster.ClusterProtocol.Rejected;
+import dev.ktstr.worker.cluster.ClusterProtocol.RequestWork;
+import dev.ktstr.worker.cluster.ClusterProtocol.ResultAck;
+import dev.ktstr.worker.cluster.ClusterProtocol.WorkAvailable;
+import dev.ktstr.worker.cluster.ClusterProtocol.WorkerMsg;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A worker node: finds the coordinator through the receptionist, pulls jobs while it has free
+ * slots, runs each in a {@link JobRunner} child, and re-sends each result until the coordinator
+ * acknowledges it (after journaling). When the coordinator goes away it abandons running jobs
+ * and stops, reporting why through {@code onExit}.
+ */
+public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
+
+    /** Why the worker stopped: {@code clean} when the coordinator closed the run on purpose. */
+    public record Exit(boolean clean, String reason) {
+    }
+
+    private record CoordinatorListing(Receptionist.Listing listing) implements WorkerMsg {
+    }
+
+    private record CoordinatorGone(ActorRef<CoordinatorMsg> ref) implements WorkerMsg {
+    }
+
+    private record RunnerDone(JobRunner.Done done) implements WorkerMsg {
+    }
+
+    private record Tick() implements WorkerMsg {
+    }
+
+    private static final Duration RESEND_AFTER = Duration.ofSeconds(3);
+
+    private final WorkerCapacity capacity;
+    private final JobExecutor executor;
+    private final String authToken;
+    private final Consumer<Exit> onExit;
+    private final ExecutorService threads;
+    private final ActorRef<ArtifactFetcher.Command> fetcher;
+    private final ActorRef<JobRunner.Done> doneAdapter;
+    private final Map<String, ActorRef<JobRunner.Command>> running = new HashMap<>();
+    private final Map<String, JobResult> unacked = new LinkedHashMap<>();
+    private final Map<String, Long> sentAt = new HashMap<>();
+    private ActorRef<CoordinatorMsg> coordinator;
+    private long requestSentAt = -1;
+    private boolean finishedSinceRequest;
+    private String closingReason;
+
+    public static Behavior<WorkerMsg> create(WorkerCapacity capacity, JobExecutor executor, ArtifactCache cache,
+                                             String secret, Consumer<Exit> onExit) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                new WorkerNode(ctx, timers, capacity, executor, cache, secret, onExit)));
+    }
+
+    private WorkerNode(ActorContext<WorkerMsg> ctx, TimerScheduler<WorkerMsg> timers, WorkerCapacity capacity,
+                       JobExecutor executor, ArtifactCache cache, String secret, Consumer<Exit> onExit) {
+        super(ctx);
+        this.capacity = capacity;
+        this.executor = executor;
+        this.authToken = AuthToken.of(secret, capacity.nodeId());
+        this.onExit = onExit;
+        AtomicInteger n = new AtomicInteger();
+        this.threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "ktstr-job-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.fetcher = ctx.spawn(ArtifactFetcher.create(cache), "artifacts");
+        this.doneAdapter = ctx.messageAdapter(JobRunner.Done.class, RunnerDone::new);
+        ActorRef<Receptionist.Listing> listingAdapter = ctx.messageAdapter(Receptionist.Listing.class, CoordinatorListing::new);
+        ctx.getSystem().receptionist().tell(Receptionist.subscribe(ClusterProtocol.COORDINATOR_KEY, listingAdapter));
+        timers.startTimerWithFixedDelay(new Tick(), Duration.ofSeconds(1));
+    }
+
+    @Override
+    public Receive<WorkerMsg> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(CoordinatorListing.class, this::onListing)
+                .onMessage(AssignJobs.class, this::onAssign)
+                .onMessage(NoWork.class, m -> {
+                    requestSentAt = -1;
+                    // the answer may predate a job that finished meanwhile: ask again with the freed slot
+                    if (finishedSinceRequest) requestWork();
+                    return this;
+                })
+                .onMessage(WorkAvailable.class, m -> {
+                    requestWork();
+                    return this;
+                })
+                .onMessage(RunnerDone.class, this::onRunnerDone)
+                .onMessage(ResultAck.class, m -> {
+                    unacked.remove(m.jobId());
+                    sentAt.remove(m.jobId());
+                    return this;
+                })
+                .onMessage(Tick.class, this::onTick)
+                .onMessage(CoordinatorClosing.class, m -> {
+                    closingReason = m.reason();
+                    return this;
+                })
+                .onMessage(CoordinatorGone.class, this::onCoordinatorGone)
+                .onMessage(Rejected.class, m -> stop(new Exit(false, "coordinator rejected this worker: " + m.reason())))
+                .onSignal(PostStop.class, s -> {
+                    threads.shutdownNow();
+                    return this;
+                })
+                .build();
+    }
+
+    private Behavior<WorkerMsg> onListing(CoordinatorListing l) {
+        var refs = l.listing().getServiceInstances(ClusterProtocol.COORDINATOR_KEY);
+        if (refs.isEmpty() || (coordinator != null && refs.contains(coordinator))) return this;
+        coordinator = refs.iterator().next();
+        getContext().watchWith(coordinator, new CoordinatorGone(coordinator));
+        getContext().getLog().info("worker {} found coordinator {}", capacity.nodeId(), coordinator.path());
+        requestSentAt = -1;
+        unacked.values().forEach(r -> coordinator.tell(new JobFinished(r, getContext().getSelf())));
+        requestWork();
+        return this;
+    }
+
+    private void requestWork() {
+        int free = capacity.slots() - running.size();
+        if (coordinator == null || free <= 0 || closingReason != null) return;
+        // one outstanding request at a time; a lost reply is retried after RESEND_AFTER
+        if (requestSentAt >= 0 && System.nanoTime() - requestSentAt < RESEND_AFTER.toNanos()) return;
+        requestSentAt = System.nanoTime();
+        finishedSinceRequest = false;
+        coordinator.tell(new RequestWork(getContext().getSelf(), capacity, free, authToken));
+    }
+
+    private Behavior<WorkerMsg> onAssign(AssignJobs a) {
+        requestSentAt = -1;
+        for (JobSpec job : a.jobs()) {
+            if (running.containsKey(job.jobId())) continue; // duplicate delivery
+            ActorRef<JobRunner.Command> r = getContext().spawnAnonymous(
+                    JobRunner.create(job, executor, threads, fetcher, a.coordinator(), doneAdapter, capacity.nodeId()));
+            running.put(job.jobId(), r);
+        }
+        requestWork();
+        return this;
+    }
+
+    private Behavior<WorkerMsg> onRunnerDone(RunnerDone d) {
+        JobResult r = d.done().result();
+        running.remove(r.jobId());
+        finishedSinceRequest = true;
+        unacked.put(r.jobId(), r);
+        sentAt.put(r.jobId(), System.nanoTime());
+        if (coordinator != null) coordinator.tell(new JobFinished(r, getContext().getSelf()));
+        requestWork();
+        return this;
+    }
+
+    private Behavior<WorkerMsg> onTick(Tick t) {
+        long now = System.nanoTime();
+        if (coordinator != null) {
+            for (var e : sentAt.entrySet()) {
+                if (now - e.getValue() > RESEND_AFTER.toNanos()) {
+                    e.setValue(now);
+                    coordinator.tell(new JobFinished(unacked.get(e.getKey()), getContext().getSelf()));
+                }
+            }
+        }
+        requestWork();
+        return this;
+    }
+
+    private Behavior<WorkerMsg> onCoordinatorGone(CoordinatorGone g) {
+        if (!g.ref().equals(coordinator)) return this;
+        if (closingReason != null) {
+            return stop(new Exit(true, "coordinator finished: " + closingReason));
+        }
+        return stop(new Exit(false, "lost contact with the coordinator " + g.ref().path().address()
+                + " (it stopped or became unreachable and was downed); abandoned " + running.size()
+                + " running job(s) and " + unacked.size() + " unacknowledged result(s): the coordinator's journal "
+                + "decides what is re-run on resume"));
+    }
+
+    private Behavior<WorkerMsg> stop(Exit exit) {
+        running.values().forEach(r -> r.tell(new JobRunner.Abandon()));
+        onExit.accept(exit);
+        return Behaviors.stopped();
+    }
+}
