@@ -20,6 +20,13 @@ public final class Main implements Runnable {
         for (Object sub : subcommands()) {
             cl.addSubcommand(sub);
         }
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            // Users get the message that names the problem; the stack only when they ask for it.
+            cmd.getErr().println("ktstr " + cmd.getCommandName() + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            if (System.getenv("KTSTR_VERBOSE") != null) ex.printStackTrace(cmd.getErr());
+            else cmd.getErr().println("(set KTSTR_VERBOSE=1 for the stack trace)");
+            return 2;
+        });
         return cl.execute(args);
     }
 

@@ -142,7 +142,7 @@ public final class ShellCommand implements Callable<Integer> {
             VmSpec.Builder b = VmSpec.builder(k.bootImage(), initrd.file()).name("ktstr-shell").topology(topo).memoryMb(mem)
                     .accel(decision).verboseKernel(dmesg);
             int timeout = timeoutSecs != null ? timeoutSecs : (interactive ? 0 : 600);
-            b.timeout(Duration.ofSeconds(timeout));
+            b.timeout(Duration.ofSeconds(timeout)).bootTimeout(VmSpec.suggestedBootTimeout(topo));
             VmSpec spec;
             try {
                 spec = interactive ? interactiveSpec(b) : b.kernelArg("ktstr.mode=exec").port("ktstr.stdout").port("ktstr.stderr")

@@ -166,6 +166,22 @@ class AgentRunTest {
     }
 
     @Test
+    void kernelBuiltinRunsEnableBeforeAndDisableAfter() throws Exception {
+        Path marks = tmp.resolve("marks");
+        SchedulerLaunch builtin = new SchedulerLaunch("kernel", SchedulerLaunch.Kind.KERNEL_BUILTIN, null, List.of(), null,
+                List.of("echo enable >> " + marks), List.of("echo disable >> " + marks));
+        List<Frame> f = run(job("failsOnPurpose").withScheduler(builtin).withDeadlines(FAST));
+        assertThat(exitCode(f)).isEqualTo(ExitInfo.TEST_FAILED);
+        assertThat(Files.readAllLines(marks)).containsExactly("enable", "disable");
+
+        SchedulerLaunch broken = new SchedulerLaunch("kernel", SchedulerLaunch.Kind.KERNEL_BUILTIN, null, List.of(), null,
+                List.of("exit 7"), List.of());
+        List<Frame> g = run(job("failsOnPurpose").withScheduler(broken).withDeadlines(FAST));
+        assertThat(exitCode(g)).isEqualTo(ExitInfo.SCHEDULER_FAILED);
+        assertThat(result(g).details().get(0).message()).contains("enable command 'exit 7' exited 7");
+    }
+
+    @Test
     void guestJobRoundTripsThroughJson() throws Exception {
         GuestJob j = job("x").withScheduler(new SchedulerLaunch("qmap", SchedulerLaunch.Kind.BINARY, "/ktstr/sched/scx_qmap",
                 List.of("-t", "5"), "/cells", List.of("echo on"), List.of("echo off")));

@@ -49,6 +49,7 @@ public final class QemuVm implements AutoCloseable {
     private final ConsoleTail console;
     private final Thread deadlineThread;
     private volatile boolean timedOut;
+    private volatile boolean bootTimedOut;
     private volatile String stopReason;
     private volatile long exitNanos;
     private final Object qmpLock = new Object();
@@ -82,7 +83,7 @@ public final class QemuVm implements AutoCloseable {
         stderrPump.start();
         this.console = new ConsoleTail(paths.consoleLog(), spec.echoConsole() ? System.err : null, process, startNanos, this::onCrashLine);
         console.start();
-        if (!spec.timeout().isZero()) {
+        if (!spec.timeout().isZero() || spec.bootTimeout().isPresent()) {
             deadlineThread = new Thread(this::deadline, spec.name() + "-deadline");
             deadlineThread.setDaemon(true);
             deadlineThread.start();
@@ -243,7 +244,8 @@ public final class QemuVm implements AutoCloseable {
             restoreTerminal(); // QEMU restores raw mode itself unless it was killed
         }
         String text = console.text();
-        VmExit exit = ExitClassifier.classify(status, text, stderrText(), timedOut, spec.timeout(), Optional.ofNullable(stopReason));
+        Duration limit = bootTimedOut ? spec.bootTimeout().get() : spec.timeout();
+        VmExit exit = ExitClassifier.classify(status, text, stderrText(), timedOut, limit, Optional.ofNullable(stopReason));
         result = new VmResult(exit, spec.accel(), spec.effectiveMachine(), Duration.ofNanos(exitNanos - startNanos),
                 timeToInit(), tail(text, VmResult.TAIL_LINES), List.of());
         return result;
@@ -315,7 +317,24 @@ public final class QemuVm implements AutoCloseable {
 
     private void deadline() {
         try {
-            if (process.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS)) return;
+            if (spec.bootTimeout().isPresent()) {
+                long bootEnd = startNanos + spec.bootTimeout().get().toNanos();
+                while (console.initSeenNanos().isEmpty() && process.isAlive()) {
+                    long left = bootEnd - System.nanoTime();
+                    if (left <= 0) {
+                        bootTimedOut = true;
+                        timedOut = true;
+                        exitNanos = System.nanoTime();
+                        stop("guest /init did not start within " + spec.bootTimeout().get().toSeconds() + " s", QUIT_GRACE);
+                        return;
+                    }
+                    process.waitFor(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 100), TimeUnit.MILLISECONDS);
+                }
+            }
+            if (spec.timeout().isZero()) return;
+            long left = startNanos + spec.timeout().toNanos() - System.nanoTime();
+            if (left > 0 && process.waitFor(TimeUnit.NANOSECONDS.toMillis(left) + 1, TimeUnit.MILLISECONDS)) return;
+            if (!process.isAlive()) return;
         } catch (InterruptedException e) {
             return;
         }

@@ -28,6 +28,10 @@ import java.util.regex.Pattern;
  * @param echoConsole    copy console lines live to stderr ({@code --dmesg}); LOG_FILE mode only
  * @param verboseKernel  loglevel=7 instead of quiet
  * @param timeout        host deadline from start; {@link Duration#ZERO} = none
+ * @param bootTimeout    deadline for the guest /init to print {@code KTSTR_INIT_STARTED} on ttyS0;
+ *                       missing it is a boot hang (infrastructure failure, retried once by
+ *                       {@link QemuVm#runRetryingOnce}). Empty = no boot deadline (for inits that
+ *                       do not print the marker).
  * @param sharedMemoryDir when present, guest RAM is a shared file in this directory (the host
  *                       monitor reads it); else anonymous RAM
  * @param consoleLog     where to keep the console log; empty = in the VM's temp dir, deleted on close
@@ -37,7 +41,7 @@ import java.util.regex.Pattern;
 public record VmSpec(String name, Path kernel, Path initrd, Topology topology, int memoryMb,
                      AccelDecision accel, Optional<MachineType> machine, List<String> kernelArgs,
                      List<String> ports, ConsoleMode console, boolean echoConsole, boolean verboseKernel,
-                     Duration timeout, Optional<Path> sharedMemoryDir, Optional<Path> consoleLog,
+                     Duration timeout, Optional<Duration> bootTimeout, Optional<Path> sharedMemoryDir, Optional<Path> consoleLog,
                      OptionalLong tscKhz, String qemuBinary) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -79,9 +83,18 @@ public record VmSpec(String name, Path kernel, Path initrd, Topology topology, i
                     + " NUMA nodes but microvm cannot describe NUMA to the guest: use q35 (the default for multi-node topologies)");
         }
         if (timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative");
+        Objects.requireNonNull(bootTimeout, "bootTimeout");
+        if (bootTimeout.isPresent() && (bootTimeout.get().isNegative() || bootTimeout.get().isZero())) {
+            throw new IllegalArgumentException("boot timeout must be positive");
+        }
         if (echoConsole && console == ConsoleMode.TERMINAL) {
             throw new IllegalArgumentException("echoConsole is meaningless when the console is the terminal");
         }
+    }
+
+    /** A boot deadline that grows with the vCPU count: TCG brings up each vCPU serially. */
+    public static Duration suggestedBootTimeout(Topology t) {
+        return Duration.ofSeconds(60 + 2L * t.totalCpus());
     }
 
     public MachineType effectiveMachine() {
@@ -96,7 +109,7 @@ public record VmSpec(String name, Path kernel, Path initrd, Topology topology, i
         Builder b = new Builder(kernel, initrd);
         b.name = name; b.topology = topology; b.memoryMb = memoryMb; b.accel = accel; b.machine = machine;
         b.kernelArgs = new ArrayList<>(kernelArgs); b.ports = new ArrayList<>(ports); b.console = console;
-        b.echoConsole = echoConsole; b.verboseKernel = verboseKernel; b.timeout = timeout;
+        b.echoConsole = echoConsole; b.verboseKernel = verboseKernel; b.timeout = timeout; b.bootTimeout = bootTimeout;
         b.sharedMemoryDir = sharedMemoryDir; b.consoleLog = consoleLog; b.tscKhz = tscKhz; b.qemuBinary = qemuBinary;
         return b;
     }
@@ -116,6 +129,7 @@ public record VmSpec(String name, Path kernel, Path initrd, Topology topology, i
         private boolean echoConsole;
         private boolean verboseKernel;
         private Duration timeout = Duration.ZERO;
+        private Optional<Duration> bootTimeout = Optional.empty();
         private Optional<Path> sharedMemoryDir = Optional.empty();
         private Optional<Path> consoleLog = Optional.empty();
         private OptionalLong tscKhz = OptionalLong.empty();
@@ -140,6 +154,7 @@ public record VmSpec(String name, Path kernel, Path initrd, Topology topology, i
         public Builder echoConsole(boolean v) { echoConsole = v; return this; }
         public Builder verboseKernel(boolean v) { verboseKernel = v; return this; }
         public Builder timeout(Duration v) { timeout = v; return this; }
+        public Builder bootTimeout(Duration v) { bootTimeout = Optional.ofNullable(v); return this; }
         public Builder sharedMemoryDir(Path v) { sharedMemoryDir = Optional.ofNullable(v); return this; }
         public Builder consoleLog(Path v) { consoleLog = Optional.ofNullable(v); return this; }
         public Builder tscKhz(long v) { tscKhz = OptionalLong.of(v); return this; }
@@ -147,7 +162,7 @@ public record VmSpec(String name, Path kernel, Path initrd, Topology topology, i
 
         public VmSpec build() {
             return new VmSpec(name, kernel, initrd, topology, memoryMb, accel, machine, kernelArgs, ports, console,
-                    echoConsole, verboseKernel, timeout, sharedMemoryDir, consoleLog, tscKhz, qemuBinary);
+                    echoConsole, verboseKernel, timeout, bootTimeout, sharedMemoryDir, consoleLog, tscKhz, qemuBinary);
         }
     }
 }

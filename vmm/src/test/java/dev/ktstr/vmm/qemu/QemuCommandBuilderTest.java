@@ -118,6 +118,8 @@ class QemuCommandBuilderTest {
         assertThatThrownBy(() -> argv(spec("1,16,8,2").memoryMb(4096).build())).hasMessageContaining("at most 255");
         assertThatThrownBy(() -> spec("1,1,1,1").port("a b").build()).hasMessageContaining("port name");
         assertThatThrownBy(() -> spec("1,1,1,1").port("x").port("x").build()).hasMessageContaining("duplicate");
+        assertThatThrownBy(() -> spec("1,1,1,1").bootTimeout(java.time.Duration.ZERO).build()).hasMessageContaining("boot timeout");
+        assertThat(VmSpec.suggestedBootTimeout(Topology.parse("1,2,2,2"))).isEqualTo(java.time.Duration.ofSeconds(76));
         assertThatThrownBy(() -> argv(spec("1,1,1,1").kernelArg("x".repeat(5000)).build())).hasMessageContaining("4095");
     }
 }

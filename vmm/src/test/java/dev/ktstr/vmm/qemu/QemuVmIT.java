@@ -73,6 +73,19 @@ class QemuVmIT {
     }
 
     @Test
+    void bootDeadlineCatchesAGuestThatNeverReachesInitAndIsRetriedOnce(@TempDir Path dir) throws Exception {
+        // This /init never prints the start marker: indistinguishable, for the host, from a boot hang.
+        Path silent = TestGuest.initramfsRaw(dir, "#!/bin/busybox sh\nwhile :; do /bin/busybox sleep 1; done\n");
+        VmSpec s = spec(silent, "1,1,1,1").bootTimeout(Duration.ofSeconds(12)).build();
+        QemuVm.Outcome<Long> out = QemuVm.runRetryingOnce(s, QemuVm::pid);
+        assertThat(out.result().exit()).isEqualTo(new VmExit.Timeout(Duration.ofSeconds(12), false));
+        assertThat(out.result().exit().infrastructureFailure()).isTrue();
+        assertThat(out.result().retriedAfter()).hasSize(1);
+        assertThat(out.result().elapsed()).isLessThan(Duration.ofSeconds(25));
+        assertThat(ProcessHandle.of(out.value()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
     void kernelPanicIsClassified(@TempDir Path dir) throws Exception {
         Path initrd = TestGuest.initramfs(dir, "echo c > /proc/sysrq-trigger\nsleep 30\n");
         VmResult r;
@@ -110,7 +123,7 @@ class QemuVmIT {
         VmResult r;
         try (QemuVm vm = QemuVm.start(new VmSpec(bad.name(), bad.kernel(), bad.initrd(), bad.topology(), bad.memoryMb(), bad.accel(),
                 bad.machine(), bad.kernelArgs(), bad.ports(), bad.console(), bad.echoConsole(), bad.verboseKernel(), bad.timeout(),
-                java.util.Optional.of(dir.resolve("no-such-dir")), bad.consoleLog(), bad.tscKhz(), bad.qemuBinary()))) {
+                bad.bootTimeout(), java.util.Optional.of(dir.resolve("no-such-dir")), bad.consoleLog(), bad.tscKhz(), bad.qemuBinary()))) {
             r = vm.awaitExit();
         }
         assertThat(r.exit()).isInstanceOf(VmExit.QemuError.class);

@@ -44,7 +44,12 @@ final class TestGuest {
             + "port_dev() { for p in /sys/class/virtio-ports/*; do [ \"$(cat $p/name)\" = \"$1\" ] && echo /dev/${p##*/}; done; }\n";
 
     static Path initramfs(Path dir, String initBody) throws IOException {
-        Path out = dir.resolve("test-initrd.cpio");
+        return initramfsRaw(dir, PRELUDE + initBody);
+    }
+
+    /** An initramfs whose /init is exactly {@code init} (no prelude, so no start marker). */
+    static Path initramfsRaw(Path dir, String init) throws IOException {
+        Path out = dir.resolve("test-initrd-" + Integer.toHexString(init.hashCode()) + ".cpio");
         try (OutputStream os = Files.newOutputStream(out);
              CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(os, CpioConstants.FORMAT_NEW)) {
             for (String d : List.of("bin", "proc", "sys", "dev", "tmp")) {
@@ -55,7 +60,7 @@ final class TestGuest {
                 cpio.closeArchiveEntry();
             }
             file(cpio, "bin/busybox", Files.readAllBytes(busybox()));
-            file(cpio, "init", (PRELUDE + initBody).getBytes(StandardCharsets.UTF_8));
+            file(cpio, "init", init.getBytes(StandardCharsets.UTF_8));
         }
         return out;
     }

@@ -129,6 +129,8 @@ public record ClusterSettings(String bindHost, int bindPort, List<String> seeds,
         m.put("pekko.cluster.log-info", "off");
         m.put("pekko.coordinated-shutdown.exit-jvm", "off");
         m.put("pekko.actor.serialization-bindings.\"dev.ktstr.protocol.job.CborSerializable\"", "jackson-cbor");
+        // JDK-aware ForkJoinPool compensation (the 1.7 default starves actor-heavy loads on JDK 25, 1-2 cores)
+        m.put("pekko.actor.default-dispatcher.fork-join-executor.minimum-runnable", -1);
         m.put("pekko.loglevel", "WARNING");
         m.put("pekko.stdout-loglevel", "WARNING");
         m.put("pekko.log-dead-letters", "off");

@@ -84,18 +84,25 @@ public final class VmJobExecutor implements JobExecutor {
         long t0 = System.nanoTime();
         Map<String, Long> timings = new LinkedHashMap<>();
         Path initrd = null;
+        Path staging = null;
         try {
             progress.phase("prepare");
             Path kernel = artifact(job, ArtifactRole.KERNEL_IMAGE)
                     .orElseThrow(() -> new IOException("job " + job.variantName() + " names no kernel image artifact"));
             List<Path> testJars = artifacts(job, ArtifactRole.TEST_JAR);
             if (testJars.isEmpty()) throw new IOException("job " + job.variantName() + " has no test jar artifact");
+            // The artifact cache names files by digest; the guest classpath (/ktstr/lib/*) only takes *.jar names.
+            staging = Files.createTempDirectory("ktstr-job-");
+            List<Path> namedJars = new ArrayList<>();
+            for (int i = 0; i < testJars.size(); i++) {
+                namedJars.add(Files.createSymbolicLink(staging.resolve("test-" + i + ".jar"), testJars.get(i).toAbsolutePath()));
+            }
             TestConfig config = resolveConfig(job, testJars);
 
             GuestRuntime jre = runtime();
             List<Path> jars = new ArrayList<>();
             jars.add(guestJar());
-            jars.addAll(testJars);
+            jars.addAll(namedJars);
 
             List<IncludeSpec> includes = new ArrayList<>();
             SchedulerLaunch launch = schedulerLaunch(job, config, includes);
@@ -157,6 +164,14 @@ public final class VmJobExecutor implements JobExecutor {
             return new JobResult(job.jobId(), job.variantName(), status, Sanitize.line(msg), stack(e), null,
                     accelerator(), timings, job.attempt(), null);
         } finally {
+            if (staging != null) {
+                try (var files = Files.list(staging)) {
+                    for (Path f : (Iterable<Path>) files::iterator) Files.deleteIfExists(f);
+                    Files.deleteIfExists(staging);
+                } catch (IOException ignored) {
+                    // a leftover staging dir of symlinks in the temp dir is harmless
+                }
+            }
             if (initrd != null) {
                 try {
                     Files.deleteIfExists(initrd);
