@@ -23,7 +23,7 @@ if [ "$mode" = all ]; then
   log "step 2/4: building the CLI, then the kernel in the background (cache hit returns at once)"
   "${MVN[@]}" -q -DskipTests -DskipITs install
   # The kernel build prints progress lines; mirror them to our log and to stderr every so often.
-  ( bin/ktstr kernel build > "$klog" 2>&1 ) &
+  ( bin/ktstr kernel build > "$here/target/kernel-key" 2> "$klog" ) &
   kpid=$!
 fi
 
@@ -46,5 +46,12 @@ if ! wait "$kpid"; then
   exit 1
 fi
 tail -n 3 "$klog" >&2
+key="$(tail -n 1 "$here/target/kernel-key")"
+KTSTR_TEST_KERNEL="$(bin/ktstr kernel resolve "$key" | awk '/^boot image:/ {print $3}')"
+if [ -z "$KTSTR_TEST_KERNEL" ] || [ ! -f "$KTSTR_TEST_KERNEL" ]; then
+  log "kernel $key was built but cannot be resolved (bin/ktstr kernel resolve $key)"; exit 1
+fi
+export KTSTR_TEST_KERNEL
+log "VM tests boot $KTSTR_TEST_KERNEL"
 "${MVN[@]}" -DskipUTs=true verify
 log "all tests passed in $(( $(date +%s) - start ))s"

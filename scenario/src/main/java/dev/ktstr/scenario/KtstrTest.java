@@ -34,6 +34,13 @@ public @interface KtstrTest {
     Class<? extends SchedulerDefinition> scheduler() default Eevdf.class;
     /** Appended after the scheduler's own args. */
     String[] extraSchedArgs() default {};
+    /**
+     * Host files packed into the guest at {@code /include-files/<basename>} (on the guest PATH), with
+     * the shared-library closure of ELF files: payload binaries such as {@code "stress-ng"}. A bare
+     * name is looked up in the working directory, then on the host PATH; anything else is a path
+     * (spec §1.2 {@code extra_include_files}, §1.6). Regular files only.
+     */
+    String[] extraIncludeFiles() default {};
     /** sched_ext watchdog timeout in seconds (default 4). */
     int watchdogTimeoutS() default -1;
 

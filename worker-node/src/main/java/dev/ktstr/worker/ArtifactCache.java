@@ -62,6 +62,17 @@ public final class ArtifactCache {
         return pathOf(ref.sha256());
     }
 
+    /**
+     * {@link #require}, then marks the cached file executable (rwxr-xr-x). Cache files are created
+     * 0600 whatever the host file's mode was, so a binary run in the guest (scheduler, payload) needs
+     * this before it is packed; the bit is harmless for the same bytes used as data.
+     */
+    public Path requireExecutable(ArtifactRef ref) throws IOException {
+        Path p = require(ref);
+        Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return p;
+    }
+
     /** A fresh temp file in the cache's own file system, so {@link #commit} can rename atomically. */
     public Path newTempFile(String sha256) throws IOException {
         Path dir = root.resolve("tmp");

@@ -12,6 +12,15 @@ import dev.ktstr.protocol.job.JobSpec;
 public interface JobExecutor {
     JobResult execute(JobSpec job, JobProgress progress) throws InterruptedException;
 
+    /**
+     * sha256 of kernel images this host can boot without fetching (its own kernel cache); the
+     * coordinator prefers giving such a worker jobs for those kernels. Called on every work
+     * request: keep it cheap.
+     */
+    default java.util.Set<String> cachedKernelDigests() {
+        return java.util.Set.of();
+    }
+
     /** {@code kvm} or {@code tcg}: recorded in every result. */
     default String accelerator() {
         return "tcg";

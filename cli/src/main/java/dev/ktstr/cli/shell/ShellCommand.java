@@ -41,8 +41,8 @@ import picocli.CommandLine.Option;
 /** {@code ktstr shell}: boot a busybox VM with a topology, interactively or to run one command. */
 @Command(name = "shell", mixinStandardHelpOptions = true,
         description = {"Boot a kernel in a busybox VM with the given CPU topology.",
-                "Interactive (needs a terminal; exit the shell or press Ctrl-A X to stop), or with --exec run one",
-                "command: its stdout/stderr become ours and its exit code is ours."})
+                "Interactive by default (needs a terminal; exit the shell or press Ctrl-A X to stop).",
+                "With --exec, run one command: its stdout, stderr and exit code become ktstr's."})
 public final class ShellCommand implements Callable<Integer> {
     /** Exit status when the guest command's own status is unknown because the VM failed. */
     public static final int EXIT_VM_FAILED = 125;

@@ -1,6 +1,6 @@
 package dev.ktstr.cli.test;
 
-import dev.ktstr.coordinator.testrun.GitCommit;
+import dev.ktstr.coordinator.results.ProjectCommit;
 import dev.ktstr.coordinator.testrun.TestRun;
 import dev.ktstr.coordinator.testrun.TestRunOptions;
 import dev.ktstr.junit.local.LocalVmEnvironment;
@@ -68,6 +68,9 @@ public final class TestCommand implements Callable<Integer> {
     @Option(names = "--guest-log", description = "Print the guest agent's log lines live.")
     boolean guestLog;
 
+    @Option(names = "--no-perf-mode", description = "Turn performance mode off (also KTSTR_NO_PERF_MODE): tests that require it are skipped.")
+    boolean noPerfMode;
+
     @Override
     public Integer call() throws Exception {
         List<Path> roots = new ArrayList<>(paths);
@@ -79,11 +82,12 @@ public final class TestCommand implements Callable<Integer> {
                     + " e.g. `bin/ktstr test examples/target/test-classes`");
             return 2;
         }
+        if (noPerfMode) System.setProperty(dev.ktstr.worker.vm.VmJobExecutor.NO_PERF_MODE_PROPERTY, "true");
         LocalVmEnvironment env = new LocalVmEnvironment(kernels, AccelMode.parse(accel),
                 guestLog ? line -> System.err.println("  guest: " + line) : null, System.err);
         TestRunOptions options = new TestRunOptions(roots, gauntlet, filters, budgetSecs, partition, overcommit, list,
                 includeIgnored, runsDir, slots, timeoutSecs == null ? null : Duration.ofSeconds(timeoutSecs),
-                GitCommit.describe(Path.of("").toAbsolutePath()), null);
+                ProjectCommit.detect(Path.of("").toAbsolutePath()), null);
         TestRun.Result r = new TestRun(options, env, System.out, System.err).run(null);
         return r.allPassed() ? 0 : 1;
     }

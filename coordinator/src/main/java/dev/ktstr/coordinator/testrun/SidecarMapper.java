@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ktstr.coordinator.plan.Variant;
 import dev.ktstr.protocol.job.JobResult;
 import dev.ktstr.protocol.job.JobStatus;
+import dev.ktstr.protocol.sidecar.MonitorSummary;
+import dev.ktstr.protocol.sidecar.PayloadMetrics;
 import dev.ktstr.protocol.sidecar.PhaseTimings;
 import dev.ktstr.protocol.sidecar.Sidecar;
 import dev.ktstr.protocol.sidecar.SidecarCgroup;
@@ -64,6 +66,22 @@ final class SidecarMapper {
                         s.path("label").asText(""), text(s, "opKind"), text(s, "detail"), null));
             }
         }
+        MonitorSummary monitor = null;
+        List<PayloadMetrics> metrics = new ArrayList<>();
+        if (p != null) {
+            if (p.hasNonNull("monitor")) {
+                try {
+                    monitor = json.treeToValue(p.get("monitor"), MonitorSummary.class);
+                } catch (Exception e) {
+                    details.add(new SidecarDetail("Other", "monitor summary did not parse: " + e.getMessage()));
+                }
+            }
+            for (JsonNode mv : p.path("monitor_violations")) details.add(new SidecarDetail("MONITOR", mv.asText()));
+            Map<String, Double> mon = numbers(p.path("monitor_metrics"));
+            if (!mon.isEmpty()) metrics.add(new PayloadMetrics("host_monitor", mon));
+            Map<String, Double> perf = perfMetrics(p.path("perf"));
+            if (!perf.isEmpty()) metrics.add(new PayloadMetrics("performance_mode", perf));
+        }
         Map<String, Long> t = r.phaseTimingsMs();
         Long boot = t.get("agent_ready");
         PhaseTimings phases = new PhaseTimings(boot, null, t.get("scenario"), t.get("teardown"));
@@ -80,9 +98,11 @@ final class SidecarMapper {
                 .details(details)
                 .stats(stats)
                 .stimulusEvents(stimuli)
+                .monitor(monitor)
+                .metrics(metrics)
                 .timestamp(Instant.now().toString())
                 .runSource(System.getenv("KTSTR_CI") != null && !System.getenv("KTSTR_CI").isEmpty() ? "ci" : "local")
-                .accelerator(r.accelerator() != null ? r.accelerator() : accelerator)
+                .accelerator(acceleratorOf(r.accelerator() != null ? r.accelerator() : accelerator))
                 .workerNode(r.workerNode())
                 .phases(phases)
                 .cleanupDurationMs(t.get("teardown"));
@@ -125,6 +145,34 @@ final class SidecarMapper {
                 s.worstP99WakeLatencyUs(), s.worstMedianWakeLatencyUs(), s.worstWakeLatencyCv(), s.totalIterations(),
                 s.worstMeanRunDelayUs(), s.worstRunDelayUs(), s.worstPageLocality(), s.worstCrossNodeMigrationRatio(),
                 s.worstWakeLatencyTailRatio(), s.worstIterationsPerWorker(), s.extMetrics());
+    }
+
+    /** The sidecar schema knows kvm and tcg; a placeholder such as "-" (no VM was started) is null. */
+    private static String acceleratorOf(String a) {
+        return "kvm".equals(a) || "tcg".equals(a) ? a : null;
+    }
+
+    private static Map<String, Double> numbers(JsonNode obj) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        obj.fields().forEachRemaining(e -> {
+            if (e.getValue().isNumber()) m.put(e.getKey(), e.getValue().asDouble());
+        });
+        return m;
+    }
+
+    /** Where each vCPU was pinned; {@code cpus_allowed} is -1 when the thread may run on more than one CPU. */
+    private static Map<String, Double> perfMetrics(JsonNode perf) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        if (!perf.isObject()) return m;
+        m.put("service_cpu", perf.path("service_cpu").asDouble(-1));
+        m.put("realtime_vcpus", perf.path("realtime_vcpus").asBoolean(false) ? 1.0 : 0.0);
+        for (JsonNode v : perf.path("vcpus")) {
+            String k = "vcpu" + v.path("vcpu").asInt() + ".";
+            m.put(k + "host_cpu", v.path("host_cpu").asDouble(-1));
+            String allowed = v.path("cpus_allowed_list").asText("");
+            m.put(k + "cpus_allowed", allowed.matches("\\d+") ? Double.parseDouble(allowed) : -1.0);
+        }
+        return m;
     }
 
     private static String text(JsonNode n, String field) {

@@ -180,6 +180,13 @@ public final class TestRun {
                 if (Files.isRegularFile(bin)) refs.add(artifacts.add(bin, ArtifactRole.SCHEDULER));
                 else schedProblem = Optional.of("scheduler binary " + bin + " does not exist");
             }
+            if (schedProblem.isEmpty()) {
+                try {
+                    for (Path inc : includeFiles(entry, planned.loader())) refs.add(artifacts.add(inc, ArtifactRole.INCLUDE_FILE));
+                } catch (IOException | IllegalArgumentException e) {
+                    schedProblem = Optional.of("extraIncludeFiles of " + entry.methodName() + ": " + e.getMessage());
+                }
+            }
             if (schedProblem.isPresent()) {
                 preResolved.add(new VariantOutcome(v, entry, new JobResult(jobId, v.name(), JobStatus.FAIL,
                         schedProblem.get(), "", null, null, Map.of(), 0, null)));
@@ -241,6 +248,31 @@ public final class TestRun {
         err.printf("ktstr: %d passed, %d failed, %d skipped; sidecars in %s%n", pass, fail, skip, runDir.path());
         if (summary != null) err.println("ktstr: " + summary.oneLine());
         return new Result(planned, outcomes, runDir, summary);
+    }
+
+    /**
+     * The test method's {@code @KtstrTest(extraIncludeFiles)}, resolved on this host (spec §1.6). Read
+     * from the annotation rather than {@link TestConfig} because only the host needs it.
+     */
+    static List<Path> includeFiles(KtstrTestEntry entry, ClassLoader loader) throws IOException {
+        java.lang.reflect.Method method;
+        try {
+            method = java.util.Arrays.stream(Class.forName(entry.className(), false, loader).getMethods())
+                    .filter(m -> m.getName().equals(entry.methodName()) && m.isAnnotationPresent(dev.ktstr.scenario.KtstrTest.class))
+                    .findFirst().orElse(null);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IOException("cannot load " + entry.className() + ": " + e);
+        }
+        if (method == null) return List.of();
+        List<Path> files = new ArrayList<>();
+        for (String spec : method.getAnnotation(dev.ktstr.scenario.KtstrTest.class).extraIncludeFiles()) {
+            Path p = dev.ktstr.vmm.initramfs.IncludeSpec.resolve(spec).hostPath();
+            if (!Files.isRegularFile(p)) {
+                throw new IOException("include '" + spec + "' resolves to " + p + ", which is not a regular file; directories are not shipped to workers yet");
+            }
+            files.add(p);
+        }
+        return files;
     }
 
     static Duration defaultTimeout(TestConfig cfg, Variant v) {

@@ -33,6 +33,8 @@ public final class SchedulerSupervisor implements AutoCloseable {
     private final List<String> kernelLines = new ArrayList<>();
     private Process process;
     private Thread monitor;
+    /** How long an ejected scheduler gets to print its exit report before the log tail is taken. */
+    static final long EXIT_REPORT_GRACE_MS = 3000;
     private volatile SchedExit death;
     private volatile boolean stopping;
 
@@ -113,14 +115,37 @@ public final class SchedulerSupervisor implements AutoCloseable {
         }
         String s = state();
         if (s != null && !s.equals("enabled")) {
-            fail(SchedExit.Reason.EJECTED, -1, "sched_ext state went to '" + s + "' while the scheduler process runs" + kernelDetail());
+            awaitExitReport();
+            fail(SchedExit.Reason.EJECTED, exitCode(), "sched_ext state went to '" + s + "'" + processState() + kernelDetail());
             return false;
         }
         if (kernelSaysDisabled()) {
-            fail(SchedExit.Reason.EJECTED, -1, "the kernel disabled the BPF scheduler" + kernelDetail());
+            awaitExitReport();
+            fail(SchedExit.Reason.EJECTED, exitCode(), "the kernel disabled the BPF scheduler" + processState() + kernelDetail());
             return false;
         }
         return true;
+    }
+
+    /**
+     * An ejected scheduler's user space notices within about a second, prints the kernel's exit
+     * reason (scx_bpf_error message, stall) and exits: wait for that so the log tail and the kernel
+     * detail carry the reason instead of the last routine stats line.
+     */
+    private void awaitExitReport() {
+        try {
+            process.waitFor(EXIT_REPORT_GRACE_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
+    private String processState() {
+        return process.isAlive() ? " while the scheduler process runs" : "; the scheduler process then exited with " + process.exitValue();
     }
 
     public boolean alive() {

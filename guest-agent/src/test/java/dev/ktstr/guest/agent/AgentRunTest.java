@@ -166,6 +166,19 @@ class AgentRunTest {
     }
 
     @Test
+    void ejectedSchedulerExitReportIsInTheLogTail() throws Exception {
+        // Real schedulers print the kernel's exit reason a moment after the ejection, then exit.
+        Path ext = tmp.resolve("sched_ext");
+        Path s = script("reporting_sched", "mkdir -p " + ext + "/root; echo enabled > " + ext + "/state; echo fake > " + ext
+                + "/root/ops; sleep 0.6; echo disabled > " + ext + "/state; sleep 0.5; echo 'EXIT: scx_bpf_error (test triggering error)'; exit 0");
+        List<Frame> f = run(job("sleepsWhileSchedulerRuns").withScheduler(SchedulerLaunch.binary("reporting", s.toString(), List.of()))
+                .withDeadlines(FAST));
+        assertThat(exitCode(f)).isEqualTo(ExitInfo.TEST_FAILED);
+        String msg = result(f).details(DetailKind.SCHEDULER_DIED).get(0).message();
+        assertThat(msg).contains("EJECTED").contains("exited with 0").contains("EXIT: scx_bpf_error (test triggering error)");
+    }
+
+    @Test
     void kernelBuiltinRunsEnableBeforeAndDisableAfter() throws Exception {
         Path marks = tmp.resolve("marks");
         SchedulerLaunch builtin = new SchedulerLaunch("kernel", SchedulerLaunch.Kind.KERNEL_BUILTIN, null, List.of(), null,

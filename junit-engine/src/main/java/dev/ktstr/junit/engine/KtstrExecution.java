@@ -1,6 +1,6 @@
 package dev.ktstr.junit.engine;
 
-import dev.ktstr.coordinator.testrun.GitCommit;
+import dev.ktstr.coordinator.results.ProjectCommit;
 import dev.ktstr.coordinator.testrun.ResultLines;
 import dev.ktstr.coordinator.testrun.TestRun;
 import dev.ktstr.coordinator.testrun.TestRunOptions;
@@ -71,7 +71,7 @@ final class KtstrExecution {
             Optional<Duration> timeout = config.get("ktstr.timeoutSecs").map(s -> Duration.ofSeconds(Long.parseLong(s.trim())));
             TestRunOptions options = new TestRunOptions(new ArrayList<>(roots), false, List.of(), null, null, 1, false, true,
                     config.get("ktstr.runsDir").map(Path::of).orElse(null), 0, timeout.orElse(null),
-                    GitCommit.describe(Path.of("").toAbsolutePath()), byId.keySet());
+                    ProjectCommit.detect(Path.of("").toAbsolutePath()), byId.keySet());
             new TestRun(options, env, System.out, System.err).run(o -> {
                 KtstrMethodDescriptor d = byId.get(o.variant().testId());
                 if (d == null || !done.add(d.testId())) return;

@@ -33,6 +33,10 @@ public record WorkerCapacity(
         if (slots <= 0) throw new IllegalArgumentException("worker " + nodeId + ": slots must be > 0, got " + slots);
     }
 
+    public WorkerCapacity withCachedKernels(Set<String> kernels) {
+        return new WorkerCapacity(nodeId, hostCpus, llcs, numaNodes, memoryMb, accelerator, kernels, performanceModeCapable, slots);
+    }
+
     @JsonIgnore
     public boolean isTcg() {
         return "tcg".equals(accelerator);

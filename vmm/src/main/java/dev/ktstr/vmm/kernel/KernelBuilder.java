@@ -224,14 +224,14 @@ public final class KernelBuilder {
                 out.accept(((KernelSourceSpec.LocalTree) src).dir() + " is not a clean git checkout: make rebuilds whatever "
                         + "changed and the entry is replaced");
             }
-            CacheEntry entry = buildLocked(src, key, r, warnings);
+            CacheEntry entry = buildLocked(src, key, r, warnings, t0);
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             out.accept("stored " + key + " in " + entry.dir() + " (" + BuildProgress.format(took) + ")");
             return new Result(key, entry, false, took, warnings);
         }
     }
 
-    private CacheEntry buildLocked(KernelSourceSpec src, String key, Request r, List<String> warnings) {
+    private CacheEntry buildLocked(KernelSourceSpec src, String key, Request r, List<String> warnings, long t0) {
         int jobs = r.jobs() > 0 ? r.jobs() : Runtime.getRuntime().availableProcessors();
         Path logs = cache.buildArea().resolve("logs");
         Path buildDir = null;
@@ -271,7 +271,7 @@ public final class KernelBuilder {
             OptionalInt estimate = freshTree || !Files.exists(tree.resolve("vmlinux")) ? OptionalInt.of(estimate()) : OptionalInt.empty();
             int compiled = compile(tree, jobs, log, estimate);
             List<Path> scx = buildSchedulers(tree, jobs, log, warnings);
-            return store(key, tree, info, scx, log, compiled);
+            return store(key, tree, info, scx, log, compiled, t0);
         } catch (IOException e) {
             throw new KernelException("kernel build of " + key + " failed: " + e.getMessage(), e);
         } finally {
@@ -427,7 +427,7 @@ public final class KernelBuilder {
         return false;
     }
 
-    private CacheEntry store(String key, Path tree, KernelSourceInfo info, List<Path> scx, Path log, int compiled) throws IOException {
+    private CacheEntry store(String key, Path tree, KernelSourceInfo info, List<Path> scx, Path log, int compiled, long t0) throws IOException {
         Path vmlinux = tree.resolve("vmlinux");
         Path image = tree.resolve(arch.treeImagePath());
         for (Path p : List.of(vmlinux, image, tree.resolve("System.map"), tree.resolve(".config"))) {
@@ -456,7 +456,8 @@ public final class KernelBuilder {
             Files.copy(log, d.resolve("build.log"));
             KernelMetadata md = new KernelMetadata(KernelMetadata.CURRENT_SCHEMA, version, info, arch.id(), arch.imageName(), "vmlinux",
                     Hashes.crc32Hex(tree.resolve(".config")), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                    cache.fragment().hash(), true, true, Files.size(vmlinux), names, null, 0, compiled);
+                    cache.fragment().hash(), true, true, Files.size(vmlinux), names, null,
+                    Duration.ofNanos(System.nanoTime() - t0).toSeconds(), compiled);
             CacheEntry e = st.commit(md);
             if (e.corrupt()) throw new KernelException("stored entry " + key + " failed its own check: " + e.tag());
             return e;

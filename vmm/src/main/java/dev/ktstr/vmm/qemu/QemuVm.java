@@ -253,11 +253,18 @@ public final class QemuVm implements AutoCloseable {
 
     /** Kills QEMU if still running, waits for it, and removes the VM's temp files. Idempotent. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        // Stop before taking the monitor: another thread may be blocked in awaitExit() holding it.
+        if (process.isAlive()) stop("closed by owner before the guest powered off", QUIT_GRACE);
+        synchronized (this) {
+            closeLocked();
+        }
+    }
+
+    private void closeLocked() {
         if (closed) return;
         closed = true;
         try {
-            if (process.isAlive()) stop("closed by owner before the guest powered off", QUIT_GRACE);
             try {
                 awaitExit();
             } catch (InterruptedException e) {

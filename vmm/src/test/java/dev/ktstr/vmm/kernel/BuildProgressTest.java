@@ -14,7 +14,7 @@ class BuildProgressTest {
     @Test
     void countsCompiledObjectsAndEstimatesTheRest() {
         BuildProgress p = new BuildProgress(OptionalInt.of(1000), now::get);
-        assertThat(p.status()).startsWith("0/1000 objects (0%)").contains("configuring").doesNotContain("ETA");
+        assertThat(p.status()).startsWith("0/1000 objects (0%)").contains("preparing").doesNotContain("ETA");
         for (int i = 0; i < 500; i++) p.accept("  CC      kernel/f" + i + ".o");
         p.accept("  HOSTCC  scripts/basic/fixdep");        // host tools are not kernel objects
         p.accept("  CC      kernel/bounds.s");             // nor are generated assembly listings

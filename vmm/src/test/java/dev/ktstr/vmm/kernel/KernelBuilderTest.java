@@ -109,6 +109,8 @@ class KernelBuilderTest {
         assertThat(md.source()).isEqualTo(new KernelSourceInfo.Tarball(tarball.toString()));
         assertThat(md.schedulers()).containsExactlyInAnyOrderElementsOf(KernelBuilder.SCX_SCHEDULERS);
         assertThat(md.compiledObjects()).isEqualTo(3);
+        assertThat(md.buildSeconds()).isBetween(0L, 120L);
+        assertThat(md.sourceVmlinuxSize()).isPositive();
         assertThat(md.ktstrKconfigHash()).isEqualTo(FRAGMENT.hash());
         assertThat(out).anyMatch(l -> l.startsWith("[kernel build] ") && l.contains("objects"));
         assertThat(out).anyMatch(l -> l.startsWith("stored " + expectedKey));

@@ -131,6 +131,8 @@ public record ClusterSettings(String bindHost, int bindPort, List<String> seeds,
         m.put("pekko.actor.serialization-bindings.\"dev.ktstr.protocol.job.CborSerializable\"", "jackson-cbor");
         // JDK-aware ForkJoinPool compensation (the 1.7 default starves actor-heavy loads on JDK 25, 1-2 cores)
         m.put("pekko.actor.default-dispatcher.fork-join-executor.minimum-runnable", -1);
+        // a loaded 2-core CI host can take longer than the 5 s default to start the logger
+        m.put("pekko.logger-startup-timeout", "30s");
         m.put("pekko.loglevel", "WARNING");
         m.put("pekko.stdout-loglevel", "WARNING");
         m.put("pekko.log-dead-letters", "off");

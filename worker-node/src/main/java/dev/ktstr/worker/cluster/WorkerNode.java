@@ -26,7 +26,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 import java.time.Duration;
+import dev.ktstr.protocol.job.ArtifactRef;
+import dev.ktstr.protocol.job.ArtifactRole;
+
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -68,6 +73,9 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
     private final ActorRef<ArtifactFetcher.Command> fetcher;
     private final ActorRef<JobRunner.Done> doneAdapter;
     private final Map<String, ActorRef<JobRunner.Command>> running = new HashMap<>();
+    private final Map<String, JobSpec> runningSpecs = new HashMap<>();
+    private final Set<String> fetchedKernels = new HashSet<>();
+    private final ArtifactCache cache;
     private final Map<String, JobResult> unacked = new LinkedHashMap<>();
     private final Map<String, Long> sentAt = new HashMap<>();
     private ActorRef<CoordinatorMsg> coordinator;
@@ -88,6 +96,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
         this.executor = executor;
         this.authToken = AuthToken.of(secret, capacity.nodeId());
         this.onExit = onExit;
+        this.cache = cache;
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "ktstr-job-" + n.incrementAndGet());
@@ -155,7 +164,10 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
         if (requestSentAt >= 0 && System.nanoTime() - requestSentAt < RESEND_AFTER.toNanos()) return;
         requestSentAt = System.nanoTime();
         finishedSinceRequest = false;
-        coordinator.tell(new RequestWork(getContext().getSelf(), capacity, free, authToken));
+        Set<String> kernels = new HashSet<>(capacity.cachedKernels());
+        kernels.addAll(fetchedKernels);
+        kernels.addAll(executor.cachedKernelDigests());
+        coordinator.tell(new RequestWork(getContext().getSelf(), capacity.withCachedKernels(kernels), free, authToken));
     }
 
     private Behavior<WorkerMsg> onAssign(AssignJobs a) {
@@ -165,6 +177,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
             ActorRef<JobRunner.Command> r = getContext().spawnAnonymous(
                     JobRunner.create(job, executor, threads, fetcher, a.coordinator(), doneAdapter, capacity.nodeId()));
             running.put(job.jobId(), r);
+            runningSpecs.put(job.jobId(), job);
         }
         requestWork();
         return this;
@@ -173,6 +186,13 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
     private Behavior<WorkerMsg> onRunnerDone(RunnerDone d) {
         JobResult r = d.done().result();
         running.remove(r.jobId());
+        JobSpec spec = runningSpecs.remove(r.jobId());
+        if (spec != null) {
+            // kernel images now verified in the cache make this worker the better home for that kernel's jobs
+            for (ArtifactRef a : spec.artifacts()) {
+                if (a.role() == ArtifactRole.KERNEL_IMAGE && cache.contains(a)) fetchedKernels.add(a.sha256());
+            }
+        }
         finishedSinceRequest = true;
         unacked.put(r.jobId(), r);
         sentAt.put(r.jobId(), System.nanoTime());

@@ -28,7 +28,18 @@ import dev.ktstr.vmm.initramfs.GuestRuntimes;
 import dev.ktstr.vmm.initramfs.IncludeSpec;
 import dev.ktstr.vmm.initramfs.InitramfsBuilder;
 import dev.ktstr.vmm.initramfs.InitramfsSpec;
+import dev.ktstr.vmm.monitor.MonitorReport;
+import dev.ktstr.vmm.monitor.MonitorVerdict;
+import dev.ktstr.vmm.perf.AppliedPerf;
+import dev.ktstr.vmm.perf.HostMemory;
+import dev.ktstr.vmm.perf.HostReservation;
+import dev.ktstr.vmm.perf.HostTopology;
+import dev.ktstr.vmm.perf.PerfMode;
+import dev.ktstr.vmm.perf.PerfPlan;
+import dev.ktstr.vmm.perf.ResourceContentionException;
+import dev.ktstr.vmm.qemu.Accel;
 import dev.ktstr.vmm.qemu.AccelDecision;
+import dev.ktstr.vmm.qemu.VcpuThread;
 import dev.ktstr.vmm.qemu.QemuVm;
 import dev.ktstr.vmm.qemu.VmExit;
 import dev.ktstr.vmm.qemu.VmResult;
@@ -46,6 +57,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.Consumer;
 
 /**
@@ -56,6 +68,15 @@ import java.util.function.Consumer;
 public final class VmJobExecutor implements JobExecutor {
     /** Host time on top of the guest's own deadlines: boot, JVM starts, teardown under TCG. */
     static final Duration HOST_MARGIN = Duration.ofSeconds(45);
+    /**
+     * System property the CLI sets for {@code --no-perf-mode} (a JVM cannot set its own
+     * environment); {@link PerfMode#NO_PERF_MODE_ENV} in the environment has the same effect.
+     */
+    public static final String NO_PERF_MODE_PROPERTY = "ktstr.noPerfMode";
+    /** How long a performance-mode VM waits for host CPUs other VMs hold before it is skipped. */
+    static final Duration PERF_RESERVATION_WAIT = Duration.ofSeconds(10);
+    /** Guest RAM files for the host monitor live here (tmpfs: no disk I/O for guest memory). */
+    static final Path SHARED_MEMORY_ROOT = Path.of("/dev/shm");
 
     private final ArtifactCache artifacts;
     private final Path cacheRoot;
@@ -85,6 +106,8 @@ public final class VmJobExecutor implements JobExecutor {
         Map<String, Long> timings = new LinkedHashMap<>();
         Path initrd = null;
         Path staging = null;
+        Path ramDir = null;
+        HostReservation reservation = null;
         try {
             progress.phase("prepare");
             Path kernel = artifact(job, ArtifactRole.KERNEL_IMAGE)
@@ -98,6 +121,9 @@ public final class VmJobExecutor implements JobExecutor {
                 namedJars.add(Files.createSymbolicLink(staging.resolve("test-" + i + ".jar"), testJars.get(i).toAbsolutePath()));
             }
             TestConfig config = resolveConfig(job, testJars);
+            PerfMode.Decision perfDecision = PerfMode.decide(config.performanceMode(), Boolean.getBoolean(NO_PERF_MODE_PROPERTY),
+                    System.getenv());
+            if (perfDecision instanceof PerfMode.Decision.Skip skip) return skipped(job, timings, t0, skip.reason());
 
             GuestRuntime jre = runtime();
             List<Path> jars = new ArrayList<>();
@@ -106,7 +132,12 @@ public final class VmJobExecutor implements JobExecutor {
 
             List<IncludeSpec> includes = new ArrayList<>();
             SchedulerLaunch launch = schedulerLaunch(job, config, includes);
-            for (Path inc : artifacts(job, ArtifactRole.INCLUDE_FILE)) includes.add(IncludeSpec.of(inc));
+            // Cache files are named by digest: place each at its host basename, as `-i NAME` would.
+            for (ArtifactRef inc : job.artifacts()) {
+                if (inc.role() == ArtifactRole.INCLUDE_FILE) {
+                    includes.add(new IncludeSpec(artifacts.requireExecutable(inc), IncludeSpec.DEFAULT_GUEST_DIR + "/" + inc.name()));
+                }
+            }
 
             GuestJob guestJob = new GuestJob(GuestJob.SCHEMA_VERSION, job.variantName(), job.testClass(), job.testMethod(),
                     job.topology().render(), job.activeFlags(), config.durationS(), config.workersPerCgroup(), null,
@@ -123,10 +154,28 @@ public final class VmJobExecutor implements JobExecutor {
             List<String> kargs = new ArrayList<>(List.of("ktstr.mode=test", "nokaslr", "sysctl.kernel.sched_schedstats=1"));
             for (Sysctl s : config.scheduler().sysctls()) kargs.add("sysctl." + s.key() + "=" + s.value());
             kargs.addAll(config.scheduler().kargs());
+            int memoryMb = Math.max(job.memoryMb(), memoryFloorMb(built));
+            if (perfDecision instanceof PerfMode.Decision.On) {
+                try {
+                    reservation = HostReservation.acquire(HostTopology.read(), job.topology(), memoryMb, HostMemory.read(),
+                            HostReservation.DEFAULT_DIR, PERF_RESERVATION_WAIT);
+                } catch (ResourceContentionException e) {
+                    // the host cannot give this VM exclusive CPUs now: not the scheduler's fault
+                    return skipped(job, timings, t0, "performance mode: " + e.getMessage());
+                }
+            }
+            Optional<Path> btf = artifact(job, ArtifactRole.KERNEL_BTF);
+            Optional<Path> systemMap = artifact(job, ArtifactRole.SYSTEM_MAP);
+            String monitorOff = btf.isEmpty() || systemMap.isEmpty()
+                    ? "host monitor off: the job carries no " + (btf.isEmpty() ? "vmlinux.btf" : "System.map") + " of the kernel"
+                    : !Files.isDirectory(SHARED_MEMORY_ROOT) ? "host monitor off: " + SHARED_MEMORY_ROOT + " does not exist"
+                    : null;
+            if (monitorOff == null) ramDir = Files.createTempDirectory(SHARED_MEMORY_ROOT, "ktstr-ram-");
             VmSpec spec = VmSpec.builder(kernel, initrd)
                     .name(vmName(job))
                     .topology(job.topology())
-                    .memoryMb(Math.max(job.memoryMb(), memoryFloorMb(built)))
+                    .memoryMb(memoryMb)
+                    .sharedMemoryDir(ramDir)
                     .accel(accel)
                     .port("ktstr.data")
                     .kernelArgs(kargs)
@@ -135,14 +184,37 @@ public final class VmJobExecutor implements JobExecutor {
 
             progress.phase("boot");
             long tBoot = System.nanoTime();
-            QemuVm.Outcome<GuestSession> outcome = QemuVm.runRetryingOnce(spec, vm -> {
-                GuestSession s = new GuestSession(json);
-                s.readAll(vm.port("ktstr.data").in(), liveLog);
-                return s;
+            PerfPlan plan = reservation == null ? null : reservation.plan();
+            boolean kvm = accel.accel() == Accel.KVM;
+            OptionalDouble watchdog = config.scheduler().binary() instanceof SchedulerSpec.Eevdf
+                    ? OptionalDouble.empty() : OptionalDouble.of(config.watchdogTimeoutS());
+            QemuVm.Outcome<Boot> outcome = QemuVm.runRetryingOnce(spec, vm -> {
+                Boot b = new Boot(new GuestSession(json), System.nanoTime());
+                if (plan != null) b.perf = applyPerf(plan, vm, kvm);
+                List<String> pinWarnings = java.util.Collections.synchronizedList(new ArrayList<>());
+                if (monitorOff == null) {
+                    Runnable setup = plan == null ? () -> { } : () -> PerfMode.pinCurrentThread(plan, kvm).ifPresent(pinWarnings::add);
+                    try {
+                        b.monitor = MonitorRun.start(vm, systemMap.get(), btf.get(), watchdog, progress, setup);
+                    } catch (IOException | RuntimeException e) {
+                        b.monitorError = "host monitor did not start: " + e.getMessage();
+                    }
+                } else {
+                    b.monitorError = monitorOff;
+                }
+                try {
+                    b.session.readAll(vm.port("ktstr.data").in(), liveLog);
+                } finally {
+                    // the monitor maps guest RAM: unmap before QEMU's files go away with the VM
+                    if (b.monitor != null) b.monitor.stop();
+                }
+                if (b.perf != null) pinWarnings.forEach(w -> b.perf.withArray("warnings").add(w));
+                return b;
             });
             long vmMs = ms(tBoot);
             timings.put("vm", vmMs);
-            GuestSession s = outcome.value();
+            Boot boot = outcome.value();
+            GuestSession s = boot.session;
             VmResult vm = outcome.result();
             vm.timeToInit().ifPresent(d -> timings.put("boot", d.toMillis()));
             if (s.helloAtMs >= 0) timings.put("agent_ready", s.helloAtMs);
@@ -154,7 +226,7 @@ public final class VmJobExecutor implements JobExecutor {
             long lastGuestWord = Math.max(s.resultAtMs, s.exitAtMs);
             if (lastGuestWord >= 0) timings.put("teardown", Math.max(0, vmMs - lastGuestWord));
             timings.put("total", ms(t0));
-            return verdict(job, config, s, vm, timings, built);
+            return verdict(job, config, boot, vm, timings, built);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -164,6 +236,8 @@ public final class VmJobExecutor implements JobExecutor {
             return new JobResult(job.jobId(), job.variantName(), status, Sanitize.line(msg), stack(e), null,
                     accelerator(), timings, job.attempt(), null);
         } finally {
+            if (reservation != null) reservation.close();
+            if (ramDir != null) deleteTree(ramDir);
             if (staging != null) {
                 try (var files = Files.list(staging)) {
                     for (Path f : (Iterable<Path>) files::iterator) Files.deleteIfExists(f);
@@ -182,8 +256,125 @@ public final class VmJobExecutor implements JobExecutor {
         }
     }
 
-    private JobResult verdict(JobSpec job, TestConfig config, GuestSession s, VmResult vm, Map<String, Long> timings,
+    /** What one boot produced: the guest's frames, the monitor, and the performance-mode pinning. */
+    private static final class Boot {
+        final GuestSession session;
+        final long sessionStartNanos;
+        MonitorRun monitor;
+        String monitorError;
+        ObjectNode perf;
+
+        Boot(GuestSession session, long sessionStartNanos) {
+            this.session = session;
+            this.sessionStartNanos = sessionStartNanos;
+        }
+    }
+
+    /**
+     * Pins QEMU per the plan and reads back each vCPU thread's {@code Cpus_allowed_list}; a vCPU
+     * that is not on its planned CPU afterwards is an infrastructure error, not a noisy result.
+     */
+    private ObjectNode applyPerf(PerfPlan plan, QemuVm vm, boolean kvm) throws IOException {
+        List<VcpuThread> vcpus = vm.vcpuThreads();
+        AppliedPerf applied = PerfMode.apply(plan, vm.pid(), vcpus, kvm);
+        ObjectNode n = json.createObjectNode();
+        n.put("service_cpu", plan.serviceCpu());
+        n.put("realtime_vcpus", applied.realtimeVcpus());
+        n.put("service_threads_pinned", applied.pinnedService().size());
+        n.put("hugepages", plan.hugepages());
+        ArrayNode arr = n.putArray("vcpus");
+        for (VcpuThread v : vcpus) {
+            int planned = plan.vcpuHostCpu().get(v.cpuIndex());
+            String allowed = cpusAllowed(vm.pid(), v.hostThreadId());
+            if (!allowed.equals(Integer.toString(planned))) {
+                throw new IOException("performance mode: vCPU " + v.cpuIndex() + " (thread " + v.hostThreadId() + ") has Cpus_allowed_list "
+                        + allowed + " after pinning, planned host CPU " + planned);
+            }
+            ObjectNode e = arr.addObject();
+            e.put("vcpu", v.cpuIndex());
+            e.put("thread", v.hostThreadId());
+            e.put("host_cpu", planned);
+            e.put("cpus_allowed_list", allowed);
+            if (liveLog != null) {
+                liveLog.accept("perf: vCPU " + v.cpuIndex() + " thread " + v.hostThreadId() + " Cpus_allowed_list=" + allowed
+                        + ", service CPU " + plan.serviceCpu());
+            }
+        }
+        ArrayNode w = n.putArray("warnings");
+        applied.warnings().forEach(w::add);
+        return n;
+    }
+
+    static String cpusAllowed(long pid, long tid) throws IOException {
+        Path status = Path.of("/proc", Long.toString(pid), "task", Long.toString(tid), "status");
+        for (String l : Files.readAllLines(status)) {
+            if (l.startsWith("Cpus_allowed_list:")) return l.substring("Cpus_allowed_list:".length()).strip();
+        }
+        throw new IOException(status + " has no Cpus_allowed_list line");
+    }
+
+    private JobResult skipped(JobSpec job, Map<String, Long> timings, long t0, String reason) {
+        timings.put("total", ms(t0));
+        ObjectNode payload = json.createObjectNode();
+        payload.put("skip_reason", Sanitize.line(reason));
+        return new JobResult(job.jobId(), job.variantName(), JobStatus.SKIP, Sanitize.line("skipped: " + reason), "", null,
+                accelerator(), timings, job.attempt(), payload);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(f);
+        } catch (IOException ignored) {
+            // QEMU removes its RAM file itself; an empty dir left in /dev/shm holds no memory
+        }
+    }
+
+    /** Host-side monitor results into the payload; returns the monitor checks' verdict when they apply. */
+    private MonitorVerdict monitor(ObjectNode payload, TestConfig config, Boot b, boolean guestPassed) {
+        if (b.monitor == null) {
+            if (b.monitorError != null) payload.put("monitor_note", Sanitize.line(b.monitorError));
+            return null;
+        }
+        MonitorReport rep = b.monitor.stop();
+        GuestSession s = b.session;
+        long start = s.scenarioStartAtMs >= 0 ? b.sessionStartNanos + s.scenarioStartAtMs * 1_000_000 : -1;
+        long end = s.scenarioEndAtMs >= 0 ? b.sessionStartNanos + s.scenarioEndAtMs * 1_000_000 : -1;
+        Map<String, Double> nr = b.monitor.nrRunningMetrics(start, end);
+        long enabledMs = b.monitor.scxEnabledForMs();
+        if (enabledMs >= 0) nr.put("scx_enabled_for_ms", (double) enabledMs);
+        nr.put("watchdog_writes", (double) rep.watchdogWrites());
+        if (rep.watchdogJiffies() >= 0) nr.put("watchdog_jiffies", (double) rep.watchdogJiffies());
+        nr.put("hz", (double) rep.hz());
+        nr.put("mean_tick_us", rep.meanTickNs() / 1000.0);
+        nr.put("max_tick_us", rep.maxTickNs() / 1000.0);
+        payload.set("monitor_metrics", json.valueToTree(nr));
+        ArrayNode problems = payload.putArray("monitor_problems");
+        rep.problems().forEach(p -> problems.add(Sanitize.line(p)));
+        payload.put("monitor_scx_seen", b.monitor.scxSeen());
+        if (enabledMs >= 0) payload.put("scx_enabled_for_ms", enabledMs);
+        if (config.scheduler().binary() instanceof SchedulerSpec.Eevdf) {
+            payload.put("monitor_note", "monitor checks not run: EEVDF (imbalance and DSQ depth say nothing about it)");
+            return null;
+        }
+        if (!guestPassed) {
+            payload.put("monitor_note", "monitor checks not run: the guest verdict already failed");
+            return null;
+        }
+        if (!b.monitor.scxSeen()) {
+            payload.put("monitor_note", "monitor checks not run: no sched_ext scheduler was seen enabled by the monitor");
+            return null;
+        }
+        MonitorVerdict v = b.monitor.evaluate(config.assertion());
+        payload.set("monitor", json.valueToTree(v.summary()));
+        ArrayNode viol = payload.putArray("monitor_violations");
+        v.violations().forEach(viol::add);
+        if (!v.note().isEmpty()) payload.put("monitor_note", v.note());
+        return v;
+    }
+
+    private JobResult verdict(JobSpec job, TestConfig config, Boot boot, VmResult vm, Map<String, Long> timings,
                               BuiltInitramfs built) {
+        GuestSession s = boot.session;
         VmExit exit = vm.exit();
         ObjectNode payload = json.createObjectNode();
         payload.put("accelerator", vm.accel().accel().name().toLowerCase(java.util.Locale.ROOT));
@@ -207,6 +398,7 @@ public final class VmJobExecutor implements JobExecutor {
         ArrayNode problems = payload.putArray("channel_problems");
         s.problems.forEach(problems::add);
         if (config.cleanupBudgetMs() != null) payload.put("cleanup_budget_ms", config.cleanupBudgetMs());
+        if (boot.perf != null) payload.set("perf", boot.perf);
 
         String consoleTail = Sanitize.block(vm.consoleTail(), 60);
         String guestLogTail = String.join("\n", s.logs.subList(Math.max(0, s.logs.size() - 60), s.logs.size()));
@@ -215,12 +407,14 @@ public final class VmJobExecutor implements JobExecutor {
         String message;
         StringBuilder details = new StringBuilder();
         if (exit instanceof VmExit.Timeout) {
+            monitor(payload, config, boot, false);
             status = JobStatus.TIMEOUT;
             message = "VM " + exit.describe();
         } else if (exit.infrastructureFailure() || exit instanceof VmExit.QemuError) {
             status = JobStatus.INFRA_ERROR;
             message = exit.describe();
         } else if (s.result == null) {
+            monitor(payload, config, boot, false);
             boolean failed = true;
             message = s.schedExit != null ? "scheduler died: " + text(s.schedExit, "reason") + " " + text(s.schedExit, "detail")
                     : s.crash != null ? "guest agent crashed"
@@ -233,23 +427,31 @@ public final class VmJobExecutor implements JobExecutor {
         } else {
             boolean passed = s.result.path("passed").asBoolean(false);
             boolean skipped = s.result.path("skipped").asBoolean(false);
+            boolean guestPassed = passed;
             Long budget = config.cleanupBudgetMs();
             Long teardown = timings.get("teardown");
             if (passed && budget != null && teardown != null && teardown > budget) {
                 passed = false;
                 details.append("teardown took ").append(teardown).append(" ms, over cleanupBudgetMs=").append(budget).append('\n');
             }
+            MonitorVerdict mv = skipped ? null : monitor(payload, config, boot, guestPassed);
+            boolean monitorFailed = mv != null && !mv.passed();
+            if (monitorFailed) passed = false;
+            String failure = monitorFailed ? Sanitize.line("MONITOR: " + mv.violations().get(0)) : firstDetail(s.result);
             if (skipped) {
                 status = JobStatus.SKIP;
                 message = "skipped: " + firstDetail(s.result);
             } else if (config.expectErr()) {
                 status = passed ? JobStatus.FAIL : JobStatus.PASS;
-                message = passed ? "expected test to fail but it passed" : "failed as expected: " + firstDetail(s.result);
+                message = passed ? "expected test to fail but it passed" : "failed as expected: " + failure;
             } else {
                 status = passed ? JobStatus.PASS : JobStatus.FAIL;
-                message = passed ? "passed" : firstDetail(s.result);
+                message = passed ? "passed" : failure;
             }
-            if (!passed) details.append(failureDetails(s.result));
+            if (monitorFailed) {
+                for (String v : mv.violations()) details.append("  MONITOR: ").append(Sanitize.line(v)).append('\n');
+            }
+            if (!passed && !guestPassed) details.append(failureDetails(s.result));
         }
         if (status != JobStatus.PASS && status != JobStatus.SKIP) {
             if (!guestLogTail.isEmpty()) details.append("--- guest log (last lines) ---\n").append(guestLogTail).append('\n');
@@ -306,7 +508,7 @@ public final class VmJobExecutor implements JobExecutor {
         ArtifactRef bin = job.artifacts().stream().filter(a -> a.role() == ArtifactRole.SCHEDULER).findFirst()
                 .orElseThrow(() -> new KtstrSetupException("scheduler " + sched.displayName() + " of " + job.variantName()
                         + " has no binary artifact: the coordinator could not find it (set KTSTR_SCHEDULER or build the kernel's schedulers)"));
-        Path host = artifacts.require(bin);
+        Path host = artifacts.requireExecutable(bin);
         String guestPath = "/ktstr/sched/" + bin.name();
         includes.add(new IncludeSpec(host, guestPath));
         return new SchedulerLaunch(sched.name(), SchedulerLaunch.Kind.BINARY, guestPath, job.schedulerArgs(),

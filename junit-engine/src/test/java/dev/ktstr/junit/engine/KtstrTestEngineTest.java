@@ -1,0 +1,70 @@
+package dev.ktstr.junit.engine;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+import static org.junit.platform.testkit.engine.EventConditions.container;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.skippedWithReason;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ktstr.scenario.Ctx;
+import dev.ktstr.scenario.KtstrTest;
+import dev.ktstr.scenario.verify.AssertResult;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+class KtstrTestEngineTest {
+
+    public static class Sample {
+        @KtstrTest(cores = 2)
+        public AssertResult first(Ctx ctx) {
+            return AssertResult.pass();
+        }
+
+        @KtstrTest(cores = 1, llcs = 2)
+        public AssertResult second(Ctx ctx) {
+            return AssertResult.pass();
+        }
+
+        public void notATest() {
+        }
+    }
+
+    public static class NoTests {
+        public void plain() {
+        }
+    }
+
+    @Test
+    void discoversEveryKtstrTestMethodOfASelectedClass() {
+        var desc = EngineTestKit.engine(KtstrTestEngine.ENGINE_ID).selectors(selectClass(Sample.class)).configurationParameter("ktstr.skip", "true");
+        Events containers = desc.execute().containerEvents();
+        // engine + one class container, both skipped/finished without running a VM
+        assertThat(containers.skipped().count()).isEqualTo(1);
+        containers.assertThatEvents().haveExactly(1, event(container(Sample.class.getSimpleName()),
+                skippedWithReason(r -> r.contains("ktstr.skip=true"))));
+    }
+
+    @Test
+    void methodSelectorPicksOneTestAndClassesWithoutTestsAreIgnored() {
+        var engine = new KtstrTestEngine();
+        var root = engine.discover(org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectMethod(Sample.class, "second"), selectClass(NoTests.class)).build(),
+                org.junit.platform.engine.UniqueId.forEngine(KtstrTestEngine.ENGINE_ID));
+        assertThat(root.getChildren()).hasSize(1);
+        var cls = root.getChildren().iterator().next();
+        assertThat(cls.getChildren()).extracting(d -> d.getDisplayName()).containsExactly("second");
+        assertThat(((KtstrMethodDescriptor) cls.getChildren().iterator().next()).testId())
+                .isEqualTo(Sample.class.getName() + "#second");
+    }
+
+    @Test
+    void classSelectorFindsBothTestsInNameOrder() {
+        var engine = new KtstrTestEngine();
+        var root = engine.discover(org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(Sample.class)).build(), org.junit.platform.engine.UniqueId.forEngine("ktstr"));
+        var cls = root.getChildren().iterator().next();
+        assertThat(cls.getChildren()).extracting(d -> d.getDisplayName()).containsExactly("first", "second");
+    }
+}
