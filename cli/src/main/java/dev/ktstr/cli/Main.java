@@ -15,6 +15,12 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
+    static {
+        // The worker command lives below the VM backend's module; hand it the real executor here.
+        dev.ktstr.cli.cluster.WorkerCommand.vmExecutor = cache -> dev.ktstr.junit.local.LocalVmEnvironment.workerExecutor(
+                cache, dev.ktstr.vmm.qemu.AccelMode.AUTO);
+    }
+
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         for (Object sub : subcommands()) {

@@ -24,7 +24,8 @@ public final class HostCapacity {
         int nodes = Math.max(1, countDirs(Path.of("/sys/devices/system/node"), "node"));
         long memMb = memTotalMb();
         int s = slots > 0 ? slots : Math.max(1, cpus / 2);
-        boolean perf = "kvm".equals(accelerator) && isRoot();
+        // TCG pins too (vCPU threads stay SCHED_OTHER there, see PerfMode.apply); pinning needs root here
+        boolean perf = isRoot();
         return new WorkerCapacity(nodeId, cpus, llcs, nodes, memMb, accelerator, cachedKernels, perf, s);
     }
 

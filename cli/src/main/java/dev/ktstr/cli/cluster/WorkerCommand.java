@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 
 /** {@code ktstr worker}: joins a coordinator and runs the VM jobs it hands out. */
 @Command(name = "worker", mixinStandardHelpOptions = true,
@@ -24,7 +23,7 @@ import java.util.function.Supplier;
 public final class WorkerCommand implements Callable<Integer> {
 
     /** The real VM backend; set by the module that provides it (until then only --fake works). */
-    public static volatile Supplier<JobExecutor> vmExecutor;
+    public static volatile java.util.function.Function<ArtifactCache, JobExecutor> vmExecutor;
 
     @Option(names = "--join", required = true, paramLabel = "HOST:PORT", description = "the coordinator's --bind address")
     String join;
@@ -71,7 +70,7 @@ public final class WorkerCommand implements Callable<Integer> {
             if (fake) {
                 executor = new FakeJobExecutor(new FakeJobExecutor.Settings(fakeMs, fakeFailPercent, fakeExecLog), cache);
             } else if (vmExecutor != null) {
-                executor = vmExecutor.get();
+                executor = vmExecutor.apply(cache);
             } else {
                 System.err.println("ktstr worker: the VM backend is not available in this build; run with --fake");
                 return 2;

@@ -3,6 +3,7 @@ package dev.ktstr.examples.monitor;
 import dev.ktstr.scenario.CgroupDef;
 import dev.ktstr.scenario.CpusetSpec;
 import dev.ktstr.scenario.Ctx;
+import dev.ktstr.scenario.Inherit;
 import dev.ktstr.scenario.KtstrTest;
 import dev.ktstr.scenario.Scenarios;
 import dev.ktstr.scenario.Work;
@@ -40,8 +41,15 @@ public class HostMonitorTest {
         return AssertResult.pass();
     }
 
-    /** The same load with maxImbalanceRatio = 20: the monitor passes it (in-guest starvation findings are reported, not hidden). */
-    @KtstrTest(llcs = 1, cores = 4, scheduler = MonScxSimple.class, durationS = 4, maxImbalanceRatio = 20.0, maxGapMs = 10_000)
+    /**
+     * The same load with maxImbalanceRatio = 100 (the strict run measured up to 36 runnable tasks on
+     * CPU 0 while the workers forked): the monitor passes it. Under TCG on a loaded 2-CPU host the
+     * default 4 s watchdog ejected scx_simple ("watchdog failed to check in for 4.001s") and the
+     * stall check fired on idle-looking CPUs around attach, so this test, which is about the ratio,
+     * widens the watchdog and turns the stall check off; in-guest findings still count.
+     */
+    @KtstrTest(llcs = 1, cores = 4, scheduler = MonScxSimple.class, durationS = 4, maxImbalanceRatio = 100.0, maxGapMs = 10_000,
+            watchdogTimeoutS = 30, failOnStall = Inherit.FALSE)
     public AssertResult pinned_workers_lenient_imbalance(Ctx ctx) {
         return pinnedToCpu0(ctx);
     }

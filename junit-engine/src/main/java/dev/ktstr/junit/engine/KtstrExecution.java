@@ -69,7 +69,8 @@ final class KtstrExecution {
                     config.getBoolean("ktstr.guestLog").orElse(false) ? l -> System.err.println("  guest: " + l) : null,
                     System.err);
             Optional<Duration> timeout = config.get("ktstr.timeoutSecs").map(s -> Duration.ofSeconds(Long.parseLong(s.trim())));
-            TestRunOptions options = new TestRunOptions(new ArrayList<>(roots), false, List.of(), null, null, 1, false, true,
+            TestRunOptions options = new TestRunOptions(new ArrayList<>(roots), false, List.of(),
+                    config.get("ktstr.budgetSecs").orElse(null), null, 1, false, true,
                     config.get("ktstr.runsDir").map(Path::of).orElse(null), 0, timeout.orElse(null),
                     ProjectCommit.detect(Path.of("").toAbsolutePath()), byId.keySet());
             new TestRun(options, env, System.out, System.err).run(o -> {
@@ -80,14 +81,29 @@ final class KtstrExecution {
         } catch (Throwable t) {
             runFailure = t;
         }
+        boolean budgeted = runFailure == null && budgetActive();
         for (KtstrMethodDescriptor d : byId.values()) {
             if (done.contains(d.testId())) continue;
+            if (budgeted) {
+                // the budget selector chose other tests for more coverage in the time given
+                listener.executionSkipped(d, "not selected by the time budget (KTSTR_BUDGET_SECS / ktstr.budgetSecs)");
+                continue;
+            }
             listener.executionStarted(d);
             listener.executionFinished(d, TestExecutionResult.failed(runFailure != null ? runFailure
                     : new AssertionError("ktstr produced no result for " + d.testId())));
         }
         classes.forEach(c -> listener.executionFinished(c, TestExecutionResult.successful()));
         listener.executionFinished(engine, TestExecutionResult.successful());
+    }
+
+    private boolean budgetActive() {
+        String v = config.get("ktstr.budgetSecs").orElse(System.getenv("KTSTR_BUDGET_SECS"));
+        try {
+            return v != null && Double.parseDouble(v.trim()) > 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private void report(KtstrMethodDescriptor d, VariantOutcome o) {

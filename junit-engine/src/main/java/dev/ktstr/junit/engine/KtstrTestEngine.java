@@ -24,6 +24,8 @@ import org.junit.platform.commons.support.ReflectionSupport;
  *
  * <p>Configuration parameters (also as {@code -D} system properties): {@code ktstr.kernel}
  * (comma-separated ids), {@code ktstr.accel}, {@code ktstr.runsDir}, {@code ktstr.timeoutSecs},
+ * {@code ktstr.budgetSecs} (or {@code KTSTR_BUDGET_SECS}: run the tests covering the most configurations in
+ * that many estimated seconds; the rest are reported skipped with that reason),
  * {@code ktstr.skip} (true = report every test as skipped, e.g. in a unit-test-only build).
  */
 public final class KtstrTestEngine implements TestEngine {

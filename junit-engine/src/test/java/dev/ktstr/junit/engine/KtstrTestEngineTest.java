@@ -47,10 +47,10 @@ class KtstrTestEngineTest {
     }
 
     @Test
-    void methodSelectorPicksOneTestAndClassesWithoutTestsAreIgnored() {
+    void methodSelectorPicksOneTestAndClassesWithoutTestsAreIgnored() throws Exception {
         var engine = new KtstrTestEngine();
         var root = engine.discover(org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectMethod(Sample.class, "second"), selectClass(NoTests.class)).build(),
+                .selectors(selectMethod(Sample.class, Sample.class.getMethod("second", Ctx.class)), selectClass(NoTests.class)).build(),
                 org.junit.platform.engine.UniqueId.forEngine(KtstrTestEngine.ENGINE_ID));
         assertThat(root.getChildren()).hasSize(1);
         var cls = root.getChildren().iterator().next();

@@ -44,7 +44,7 @@ final class MonitorRun implements MonitorListener {
     private volatile long scxDisabledAtNanos = -1;
     private MonitorReport report;
 
-    private MonitorRun(JobProgress progress) {
+    MonitorRun(JobProgress progress) {
         this.progress = progress;
     }
 
