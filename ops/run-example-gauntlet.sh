@@ -12,8 +12,12 @@ log "1/4 prerequisites"
 ops/setup.sh
 log "2/4 building ktstr and the example suite (mvn -DskipTests install)"
 mvn -B -ntp -q -DskipTests -DskipITs install
-log "3/4 kernel (cache hit returns at once; a fresh build takes ~25 min on 2 cores and shows progress)"
-bin/ktstr kernel build
+log "3/4 kernel: a cached sched_ext kernel if there is one, else build it (~25 min on 2 cores, with progress)"
+if kernel="$(bin/ktstr kernel resolve 2>/dev/null | awk '/^boot image:/ {print $3}')" && [ -n "$kernel" ]; then
+  log "using $kernel"
+else
+  bin/ktstr kernel build
+fi
 budget="${KTSTR_BUDGET_SECS:-900}"
 args=(--gauntlet --overcommit "${KTSTR_OVERCOMMIT:-4}")
 [ "$budget" != 0 ] && args+=(--budget-secs "$budget")
