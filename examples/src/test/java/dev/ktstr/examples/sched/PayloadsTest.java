@@ -23,7 +23,7 @@ public class PayloadsTest {
     static final double MIN_BOGO_OPS = 20;
 
     /** stress-ng's CPU stressor on both vCPUs for durationS under scx_simple; Min check on bogo-ops. */
-    @KtstrTest(scheduler = ScxSimple.class, extraIncludeFiles = "stress-ng")
+    @KtstrTest(scheduler = ScxSimple.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S, extraIncludeFiles = "stress-ng")
     public AssertResult stress_ng_cpu_under_simple(Ctx ctx) {
         Path yaml = null;
         try {
@@ -59,7 +59,7 @@ public class PayloadsTest {
     }
 
     /** hackbench (1 group, 4 processes, 100 messages) under scx_qmap; must exit 0 and report its time. */
-    @KtstrTest(scheduler = ScxQmap.class, extraIncludeFiles = "hackbench")
+    @KtstrTest(scheduler = ScxQmap.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S, extraIncludeFiles = "hackbench")
     public AssertResult hackbench_under_qmap(Ctx ctx) {
         ScenarioBackend b = ctx.backend();
         PayloadHandle h = b.runPayload(BenchPayloads.HACKBENCH, List.of("-g", "1", "-f", "2", "-l", "100"), "");

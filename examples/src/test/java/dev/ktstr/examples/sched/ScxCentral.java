@@ -1,7 +1,6 @@
 package dev.ktstr.examples.sched;
 
 import dev.ktstr.scenario.sched.DeclaredFlags;
-import dev.ktstr.scenario.verify.Assert;
 import dev.ktstr.scenario.sched.Flag;
 import dev.ktstr.scenario.sched.Scheduler;
 import dev.ktstr.scenario.sched.SchedulerDefinition;
@@ -11,12 +10,14 @@ import dev.ktstr.scenario.sched.SchedulerDefinition;
  * the others. Needs a second CPU to be meaningful, hence 2 cores by default. Runqueue imbalance is
  * its design (the central CPU keeps its own queue short), so the monitor's imbalance limit is
  * raised from the default 4 (measured 9-12 on 2 vCPUs) to 32; the other checks stay.
+ * <p>TCG on a loaded 2-CPU host can leave a vCPU unscheduled for around a second, which the monitor's
+ * 5-sample stall/imbalance window reads as a stall; {@link ScxTcg#TOLERANT} widens the window.
  */
 @DeclaredFlags({@Flag(name = "short-slice", args = {"-s", "1000"})})
 public final class ScxCentral implements SchedulerDefinition {
     @Override
     public Scheduler scheduler() {
         return Scheduler.builder("scx_central").discover("scx_central").topology(1, 1, 2, 1)
-                .assertion(Assert.NO_OVERRIDES.withMaxImbalanceRatio(32.0)).build();
+                .assertion(ScxTcg.TOLERANT.withMaxImbalanceRatio(32.0)).build();
     }
 }

@@ -8,19 +8,19 @@ import dev.ktstr.scenario.verify.AssertResult;
 /** Canned scenarios under the real {@code scx_central} BPF scheduler (2 vCPUs, 2 s each). */
 public class ScxCentralTest {
 
-    @KtstrTest(scheduler = ScxCentral.class)
+    @KtstrTest(scheduler = ScxCentral.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S)
     public AssertResult central_steady(Ctx ctx) {
         return Scenarios.steady(ctx);
     }
 
     /** Disjoint cpusets applied at half time: the scheduler must honour the new masks. */
-    @KtstrTest(scheduler = ScxCentral.class)
+    @KtstrTest(scheduler = ScxCentral.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S)
     public AssertResult central_cpuset_apply(Ctx ctx) {
         return Scenarios.cpusetApply(ctx);
     }
 
     /** A cgroup created and populated mid-run: its tasks must be picked up by the BPF scheduler. */
-    @KtstrTest(scheduler = ScxCentral.class)
+    @KtstrTest(scheduler = ScxCentral.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S)
     public AssertResult central_cgroup_add(Ctx ctx) {
         return Scenarios.cgroupAdd(ctx);
     }

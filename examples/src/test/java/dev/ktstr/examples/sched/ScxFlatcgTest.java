@@ -8,25 +8,25 @@ import dev.ktstr.scenario.verify.AssertResult;
 /** Canned scenarios under the real {@code scx_flatcg} BPF scheduler (2 vCPUs, 2 s each). */
 public class ScxFlatcgTest {
 
-    @KtstrTest(scheduler = ScxFlatcg.class)
+    @KtstrTest(scheduler = ScxFlatcg.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S)
     public AssertResult flatcg_steady(Ctx ctx) {
         return Scenarios.steady(ctx);
     }
 
     /** Disjoint cpusets applied at half time: the scheduler must honour the new masks. */
-    @KtstrTest(scheduler = ScxFlatcg.class)
+    @KtstrTest(scheduler = ScxFlatcg.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S)
     public AssertResult flatcg_cpuset_apply(Ctx ctx) {
         return Scenarios.cpusetApply(ctx);
     }
 
     /** A cgroup created and populated mid-run: its tasks must be picked up by the BPF scheduler. */
-    @KtstrTest(scheduler = ScxFlatcg.class)
+    @KtstrTest(scheduler = ScxFlatcg.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S)
     public AssertResult flatcg_cgroup_add(Ctx ctx) {
         return Scenarios.cgroupAdd(ctx);
     }
 
     /** Workers in nested leaves: flatcg's hierarchical weight flattening is what is under test. */
-    @KtstrTest(scheduler = ScxFlatcg.class)
+    @KtstrTest(scheduler = ScxFlatcg.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S)
     public AssertResult flatcg_nested_steady(Ctx ctx) {
         return Scenarios.nestedSteady(ctx);
     }

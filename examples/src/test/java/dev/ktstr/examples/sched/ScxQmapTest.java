@@ -8,25 +8,25 @@ import dev.ktstr.scenario.verify.AssertResult;
 /** Canned scenarios under the real {@code scx_qmap} BPF scheduler (2 vCPUs, 2 s each). */
 public class ScxQmapTest {
 
-    @KtstrTest(scheduler = ScxQmap.class)
+    @KtstrTest(scheduler = ScxQmap.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S)
     public AssertResult qmap_steady(Ctx ctx) {
         return Scenarios.steady(ctx);
     }
 
     /** Disjoint cpusets applied at half time: the scheduler must honour the new masks. */
-    @KtstrTest(scheduler = ScxQmap.class)
+    @KtstrTest(scheduler = ScxQmap.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S)
     public AssertResult qmap_cpuset_apply(Ctx ctx) {
         return Scenarios.cpusetApply(ctx);
     }
 
     /** A cgroup created and populated mid-run: its tasks must be picked up by the BPF scheduler. */
-    @KtstrTest(scheduler = ScxQmap.class)
+    @KtstrTest(scheduler = ScxQmap.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S)
     public AssertResult qmap_cgroup_add(Ctx ctx) {
         return Scenarios.cgroupAdd(ctx);
     }
 
     /** The batched-dispatch path with nice -20 boosting ({@code -b 8 -H}), exercising declared flags. */
-    @KtstrTest(scheduler = ScxQmap.class, requiredFlags = {"batch", "highpri-boost"})
+    @KtstrTest(scheduler = ScxQmap.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S, requiredFlags = {"batch", "highpri-boost"})
     public AssertResult qmap_batch_boost_steady(Ctx ctx) {
         return Scenarios.steady(ctx);
     }

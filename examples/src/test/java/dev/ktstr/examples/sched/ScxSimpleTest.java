@@ -8,19 +8,19 @@ import dev.ktstr.scenario.verify.AssertResult;
 /** Canned scenarios under the real {@code scx_simple} BPF scheduler (2 vCPUs, 2 s each). */
 public class ScxSimpleTest {
 
-    @KtstrTest(scheduler = ScxSimple.class)
+    @KtstrTest(scheduler = ScxSimple.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S)
     public AssertResult simple_steady(Ctx ctx) {
         return Scenarios.steady(ctx);
     }
 
     /** Disjoint cpusets applied at half time: the scheduler must honour the new masks. */
-    @KtstrTest(scheduler = ScxSimple.class)
+    @KtstrTest(scheduler = ScxSimple.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S)
     public AssertResult simple_cpuset_apply(Ctx ctx) {
         return Scenarios.cpusetApply(ctx);
     }
 
     /** A cgroup created and populated mid-run: its tasks must be picked up by the BPF scheduler. */
-    @KtstrTest(scheduler = ScxSimple.class)
+    @KtstrTest(scheduler = ScxSimple.class, watchdogTimeoutS = ScxTcg.WATCHDOG_S)
     public AssertResult simple_cgroup_add(Ctx ctx) {
         return Scenarios.cgroupAdd(ctx);
     }
