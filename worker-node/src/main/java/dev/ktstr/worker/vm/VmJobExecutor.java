@@ -186,14 +186,13 @@ public final class VmJobExecutor implements JobExecutor {
             long tBoot = System.nanoTime();
             PerfPlan plan = reservation == null ? null : reservation.plan();
             boolean kvm = accel.accel() == Accel.KVM;
-            OptionalDouble watchdog = config.scheduler().binary() instanceof SchedulerSpec.Eevdf
-                    ? OptionalDouble.empty() : OptionalDouble.of(config.watchdogTimeoutS());
             // The 4 s default is tuned for KVM; under TCG the emulated guest misses it while healthy
             // (measured: scx_simple ejected after 4.001 s). Keep the scheduler's own timeout there
             // unless the test asked for a value.
-            if (accel.accel() == dev.ktstr.vmm.qemu.Accel.TCG && config.watchdogTimeoutS() == TestConfig.DEFAULT_WATCHDOG_TIMEOUT_S) {
-                watchdog = OptionalDouble.empty();
-            }
+            boolean keepSchedulerWatchdog = accel.accel() == dev.ktstr.vmm.qemu.Accel.TCG
+                    && config.watchdogTimeoutS() == TestConfig.DEFAULT_WATCHDOG_TIMEOUT_S;
+            OptionalDouble watchdog = config.scheduler().binary() instanceof SchedulerSpec.Eevdf || keepSchedulerWatchdog
+                    ? OptionalDouble.empty() : OptionalDouble.of(config.watchdogTimeoutS());
             QemuVm.Outcome<Boot> outcome = QemuVm.runRetryingOnce(spec, vm -> {
                 Boot b = new Boot(new GuestSession(json), System.nanoTime());
                 if (plan != null) b.perf = applyPerf(plan, vm, kvm);
