@@ -224,8 +224,14 @@ public final class TestRun {
 
         RunSummary summary = null;
         if (!jobs.isEmpty()) {
-            RunOptions ro = RunOptions.defaults().withRunsDir(runDir.path().getParent())
-                    .withTcgOvercommit(Math.max(1.0, Math.min(16, options.overcommit())));
+            // A test's own topology is what it asked for: on a small TCG host, overcommit vCPUs as far
+            // as the biggest job needs (recorded in the journal's plan) rather than skipping it.
+            int hostCpus = Math.max(1, HostCapacity.detect().logicalCpus());
+            double needed = jobs.stream().mapToDouble(j -> Math.ceil((double) j.vcpus() / hostCpus)).max().orElse(1);
+            double overcommit = Math.max(options.overcommit(), "tcg".equals(env.accelerator()) ? needed : 1);
+            overcommit = Math.max(1.0, Math.min(16, overcommit));
+            if (overcommit > 1) err.printf("ktstr: vCPU overcommit x%.0f on this %s host (%d CPUs)%n", overcommit, env.accelerator(), hostCpus);
+            RunOptions ro = RunOptions.defaults().withRunsDir(runDir.path().getParent()).withTcgOvercommit(overcommit);
             RunListener listener = new RunListener() {
                 @Override
                 public void onResult(JobResult r) {

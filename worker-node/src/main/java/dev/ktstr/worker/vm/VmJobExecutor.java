@@ -369,7 +369,7 @@ public final class VmJobExecutor implements JobExecutor {
             payload.put("monitor_note", "monitor checks not run: no sched_ext scheduler was seen enabled by the monitor");
             return null;
         }
-        MonitorVerdict v = b.monitor.evaluate(config.assertion());
+        MonitorVerdict v = b.monitor.evaluate(MonitorRun.forAccelerator(config.assertion(), accel.accel()));
         payload.set("monitor", json.valueToTree(v.summary()));
         ArrayNode viol = payload.putArray("monitor_violations");
         v.violations().forEach(viol::add);
