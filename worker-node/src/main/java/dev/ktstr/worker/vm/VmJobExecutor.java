@@ -427,7 +427,8 @@ public final class VmJobExecutor implements JobExecutor {
                     : "guest agent produced no result (" + exit.describe() + ")";
             if (s.schedExit != null) details.append("--- scheduler log tail ---\n").append(Sanitize.block(text(s.schedExit, "logTail"), 40)).append('\n');
             if (s.crash != null) details.append("--- agent crash ---\n").append(s.crash).append('\n');
-            status = config.expectErr() && failed ? JobStatus.PASS : JobStatus.FAIL;
+            // A guest kernel crash is never the failure a test expects: it fails expectErr tests too.
+            status = config.expectErr() && failed && !(exit instanceof VmExit.KernelPanic) ? JobStatus.PASS : JobStatus.FAIL;
             if (status == JobStatus.PASS) message = "failed as expected: " + message;
         } else {
             boolean passed = s.result.path("passed").asBoolean(false);
