@@ -58,6 +58,7 @@ final class KtstrExecution {
         }
         classes.forEach(listener::executionStarted);
         Set<String> done = new LinkedHashSet<>();
+        Set<String> planned = new LinkedHashSet<>();
         Throwable runFailure = null;
         try {
             Set<Path> roots = new LinkedHashSet<>();
@@ -70,23 +71,27 @@ final class KtstrExecution {
                     System.err);
             Optional<Duration> timeout = config.get("ktstr.timeoutSecs").map(s -> Duration.ofSeconds(Long.parseLong(s.trim())));
             TestRunOptions options = new TestRunOptions(new ArrayList<>(roots), false, List.of(),
-                    config.get("ktstr.budgetSecs").orElse(null), null, 1, false, true,
+                    config.get("ktstr.budgetSecs").orElse(null), null, 1, false,
+                    config.getBoolean("ktstr.includeIgnored").orElse(false),
                     config.get("ktstr.runsDir").map(Path::of).orElse(null), 0, timeout.orElse(null),
                     ProjectCommit.detect(Path.of("").toAbsolutePath()), byId.keySet());
-            new TestRun(options, env, System.out, System.err).run(o -> {
+            TestRun.Result result = new TestRun(options, env, System.out, System.err).run(o -> {
                 KtstrMethodDescriptor d = byId.get(o.variant().testId());
                 if (d == null || !done.add(d.testId())) return;
                 report(d, o);
             });
+            result.planned().variants().forEach(v -> planned.add(v.testId()));
         } catch (Throwable t) {
             runFailure = t;
         }
-        boolean budgeted = runFailure == null && budgetActive();
         for (KtstrMethodDescriptor d : byId.values()) {
             if (done.contains(d.testId())) continue;
-            if (budgeted) {
-                // the budget selector chose other tests for more coverage in the time given
-                listener.executionSkipped(d, "not selected by the time budget (KTSTR_BUDGET_SECS / ktstr.budgetSecs)");
+            if (runFailure == null && !planned.contains(d.testId())) {
+                // planning left it out on purpose: say why instead of failing it
+                listener.executionSkipped(d, d.getDisplayName().startsWith("demo_")
+                        ? "demo_* tests run only when asked (-Dktstr.includeIgnored=true)"
+                        : budgetActive() ? "not selected by the time budget (KTSTR_BUDGET_SECS / ktstr.budgetSecs)"
+                        : "not planned (filtered out)");
                 continue;
             }
             listener.executionStarted(d);

@@ -26,6 +26,7 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * (comma-separated ids), {@code ktstr.accel}, {@code ktstr.runsDir}, {@code ktstr.timeoutSecs},
  * {@code ktstr.budgetSecs} (or {@code KTSTR_BUDGET_SECS}: run the tests covering the most configurations in
  * that many estimated seconds; the rest are reported skipped with that reason),
+ * {@code ktstr.includeIgnored} (true = also run {@code demo_*} tests),
  * {@code ktstr.skip} (true = report every test as skipped, e.g. in a unit-test-only build).
  */
 public final class KtstrTestEngine implements TestEngine {
