@@ -59,7 +59,7 @@ public final class TestCommand implements Callable<Integer> {
     @Option(names = "--slots", paramLabel = "N", defaultValue = "0", description = "Concurrent VMs (0 = one per two host CPUs).")
     int slots;
 
-    @Option(names = "--timeout", paramLabel = "SECS", description = "Host deadline per VM (default: 150 + 10 x durationS + 2 x vCPUs).")
+    @Option(names = "--timeout", paramLabel = "SECS", description = "Host deadline per VM (default: 240 + 10 x durationS + 8 x vCPUs).")
     Integer timeoutSecs;
 
     @Option(names = "--accel", paramLabel = "kvm|tcg|auto", defaultValue = "auto", description = "Accelerator (auto: KVM only where it can boot a guest). Default: ${DEFAULT-VALUE}.")

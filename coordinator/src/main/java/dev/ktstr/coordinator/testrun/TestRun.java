@@ -282,8 +282,10 @@ public final class TestRun {
     }
 
     static Duration defaultTimeout(TestConfig cfg, Variant v) {
-        // TCG: a boot plus several JVM starts per phase; tests may run a few phases of durationS.
-        return Duration.ofSeconds(150L + 10L * cfg.durationS() + 2L * v.cpus());
+        // TCG: a boot plus one JVM start per worker, emulated; more vCPUs usually means more workers
+        // (measured: 8 vCPUs with 16 workers took 177-186 s on a 2-core host). Tests may run a few
+        // phases of durationS. A hung guest is still stopped at this deadline.
+        return Duration.ofSeconds(240L + 10L * cfg.durationS() + 8L * v.cpus());
     }
 
     /** Discovery and planning output. */
