@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Boots the test kernel with shared-file RAM and reads its run queues from the host while the
  * guest goes idle → 2 busy loops → idle.
  */
+@org.junit.jupiter.api.extension.ExtendWith(RetryOnceOnTcgFlake.class)
 class HostMonitorIT {
     static final String LOAD_INIT = "sleep 3\necho MON_LOAD_START\n"
             + "for i in 1 2; do (while :; do :; done) & done\nsleep 4\necho MON_LOAD_END\n"

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * scheduler is enabled and replaces the kernel's watchdog timeout (30 s for scx_simple, which sets
  * no ops.timeout_ms) with the test's value without tripping the kernel's watchdog-work check-in.
  */
+@org.junit.jupiter.api.extension.ExtendWith(RetryOnceOnTcgFlake.class)
 class ScxMonitorIT {
     static final String INIT = "mount -t tmpfs tmpfs /tmp\n"
             + "scx_simple > /tmp/scx.log 2>&1 &\n"
