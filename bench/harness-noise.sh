@@ -13,7 +13,10 @@ cd "$here"
 for i in $(seq 1 "$n"); do
   bin/ktstr test examples/target/test-classes -E ktstr/steady --runs-dir "$runs" >/dev/null 2>&1 || true
 done
-python3 - "$runs" <<'PY'
+# Same run, same kernel: the bare boot the per-test wall time is compared with.
+kernel="${KTSTR_TEST_KERNEL:-$(bin/ktstr kernel resolve 2>/dev/null | awk '/^boot image:/ {print $3}')}"
+bare="$(KTSTR_TEST_KERNEL="$kernel" sh bench/boot.sh -n 3 | sed -n 's/^bare qemu boot.*median \([0-9.]*\) s.*/\1/p')"
+python3 - "$runs" "${bare:-}" <<'PY'
 import json, pathlib, statistics, sys
 rows = []
 for f in sorted(pathlib.Path(sys.argv[1]).glob("*/*.ktstr.json")):
@@ -31,4 +34,11 @@ if gaps:
     print(f"worst gap over {len(gaps)} runs: max {max(gaps)} ms, median {statistics.median(gaps)} ms")
 if spreads:
     print(f"spread over {len(spreads)} runs: max {max(spreads):.1f} %, median {statistics.median(spreads):.1f} %")
+walls = [sum(x or 0 for x in r[4:7]) / 1000 for r in rows]
+if walls and len(sys.argv) > 2 and sys.argv[2]:
+    bare = float(sys.argv[2])
+    duration = 2  # the steady test's durationS
+    w = statistics.median(walls)
+    print(f"per-test wall (boot + scenario + teardown) median {w:.1f} s vs bare boot {bare:.2f} s + duration {duration} s"
+          f" = {bare + duration:.2f} s: ratio {w / (bare + duration):.1f}")
 PY

@@ -12,13 +12,10 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Initialise SLF4J before any thread logs: otherwise calls racing its initialisation are
+        // "intercepted and replayed" with a three-line warning on every run.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         System.exit(run(args));
-    }
-
-    static {
-        // The worker command lives below the VM backend's module; hand it the real executor here.
-        dev.ktstr.cli.cluster.WorkerCommand.vmExecutor = cache -> dev.ktstr.junit.local.LocalVmEnvironment.workerExecutor(
-                cache, dev.ktstr.vmm.qemu.AccelMode.AUTO);
     }
 
     public static int run(String... args) {

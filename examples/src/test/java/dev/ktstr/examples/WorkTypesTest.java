@@ -26,8 +26,11 @@ public class WorkTypesTest {
     @KtstrTest(cores = 2) public AssertResult work_cache_pressure(Ctx ctx) { return run(ctx, WorkType.cachePressure(256, 64), 2); }
     @KtstrTest(cores = 2) public AssertResult work_cache_yield(Ctx ctx) { return run(ctx, WorkType.cacheYield(256, 64), 2); }
     @KtstrTest(cores = 2) public AssertResult work_cache_pipe(Ctx ctx) { return run(ctx, WorkType.cachePipe(256, 1024), 2); }
-    @KtstrTest(cores = 2) public AssertResult work_futex_fan_out(Ctx ctx) { return run(ctx, WorkType.futexFanOut(2, 1024), 3); }
-    @KtstrTest(cores = 2) public AssertResult work_fan_out_compute(Ctx ctx) { return run(ctx, WorkType.fanOutCompute(2, 64, 4, 100), 3); }
+    // Fan-out groups are asymmetric by design: one messenger spins and wakes, two receivers block
+    // between wakes, so their CPU shares differ even under a fair scheduler (measured 35-78% of a
+    // CPU each on a loaded TCG host). The spread limit is widened; gaps and stalls keep their defaults.
+    @KtstrTest(cores = 2, maxSpreadPct = 60) public AssertResult work_futex_fan_out(Ctx ctx) { return run(ctx, WorkType.futexFanOut(2, 1024), 3); }
+    @KtstrTest(cores = 2, maxSpreadPct = 60) public AssertResult work_fan_out_compute(Ctx ctx) { return run(ctx, WorkType.fanOutCompute(2, 64, 4, 100), 3); }
     @KtstrTest(cores = 2) public AssertResult work_sequence(Ctx ctx) {
         return run(ctx, WorkType.sequence(Phase.spinMs(5), Phase.sleepMs(2), Phase.yieldMs(1)), 2);
     }

@@ -1,5 +1,6 @@
 package dev.ktstr.cli.stats;
 
+import dev.ktstr.coordinator.results.LoadResult;
 import dev.ktstr.coordinator.results.RunDir;
 import dev.ktstr.coordinator.stats.HostReport;
 import java.util.Optional;
@@ -24,8 +25,11 @@ final class StatsShowHostCommand implements Callable<Integer> {
     public Integer call() {
         return Cli.guard(spec, () -> {
             RunDir run = runs.store().require(runId);
-            Optional<String> text = HostReport.render(run.load());
+            LoadResult lr = run.load();
+            Optional<String> text = HostReport.render(lr);
             if (text.isEmpty()) {
+                // the only sidecars with a host may be among the unreadable ones
+                lr.problems().forEach(p -> spec.commandLine().getErr().println("skipped unreadable: " + p.message()));
                 spec.commandLine().getErr().println("run " + run.id() + " has no sidecar with a host context "
                         + "(see `ktstr stats explain-sidecar --run " + run.id() + "`)");
                 return 1;

@@ -23,9 +23,16 @@ final class Jvm implements AutoCloseable {
     }
 
     static Jvm start(String name, Path logDir, String... args) throws IOException {
+        return start(name, logDir, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), args);
+    }
+
+    /** @param jvmArgs heap, tmpdir and other JVM options (the default set is replaced) */
+    static Jvm start(String name, Path logDir, List<String> jvmArgs, String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp, "dev.ktstr.cli.Main"));
+                "-XX:+UseSerialGC"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", cp, "dev.ktstr.cli.Main"));
         cmd.addAll(List.of(args));
         Path log = logDir.resolve(name + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -10,6 +10,7 @@ import dev.ktstr.protocol.sidecar.MonitorSummary;
 import dev.ktstr.protocol.sidecar.PhaseTimings;
 import dev.ktstr.protocol.sidecar.Sidecar;
 import dev.ktstr.protocol.sidecar.SidecarCgroup;
+import dev.ktstr.protocol.sidecar.SidecarCodec;
 import dev.ktstr.protocol.sidecar.SidecarStats;
 import dev.ktstr.protocol.sidecar.WakeLatencyHistograms;
 import java.io.PrintWriter;
@@ -159,6 +160,60 @@ class StatsCommandTest {
         Result summary = run();
         assertThat(summary.exit()).isZero();
         assertThat(summary.out()).contains("run " + b.id(), "4 variant(s): 4 passed", "corrupt sidecars (2)");
+    }
+
+    @Test
+    void everySubcommandNamesUnreadableFilesAndCarriesOnWithTheRest() throws Exception {
+        List<Sidecar> same = gauntlet(1, 1); // one timestamp: b's copies are identical duplicates for merge
+        RunDir a = write(same);
+        RunDir b = write(same);
+        byte[] good = Files.readAllBytes(b.sidecarFiles().get(0));
+        Path truncated = b.path().resolve("trunc-0000000000000000.ktstr.json");
+        Files.write(truncated, java.util.Arrays.copyOf(good, good.length / 2));
+        Path foreign = b.path().resolve("package.ktstr.json");
+        Files.writeString(foreign, "{\"name\": \"left-pad\", \"version\": \"1.3.0\"}");
+        Path garbage = b.path().resolve("garbage.ktstr.json");
+        Files.write(garbage, new byte[] {0, 1, 2, (byte) 0xff, '{'});
+        Path meta = a.path().resolve("run.json");
+        Files.writeString(meta, "{\"schema_version\": 1, \"run_id\": ");
+        List<String> broken = List.of(truncated.toString(), foreign.toString(), garbage.toString());
+
+        Result list = run("list");
+        assertThat(list.exit()).as(list.err()).isZero();
+        assertThat(list.out()).contains(a.id(), b.id(), "4 file(s) could not be read", meta.toString(),
+                "unusable run metadata").contains(broken);
+        Result values = run("list-values");
+        assertThat(values.exit()).isZero();
+        assertThat(values.out()).contains("1n1l2c1t").contains(broken);
+        Result valuesJson = run("list-values", "--json");
+        assertThat(valuesJson.exit()).isZero();
+        assertThat(SidecarCodec.mapper().readTree(valuesJson.out()).path("topology").size()).isEqualTo(2);
+        assertThat(valuesJson.err()).contains(broken);
+        Result host = run("show-host", "--run", b.id());
+        assertThat(host.exit()).as(host.err()).isZero();
+        assertThat(host.out()).contains("GenuineIntel").contains(broken);
+        Result explain = run("explain-sidecar", "--run", b.id());
+        assertThat(explain.exit()).isZero();
+        assertThat(explain.out()).contains("parsed 4 valid").contains(broken);
+        Result summary = run("--run", b.id());
+        assertThat(summary.exit()).isZero();
+        assertThat(summary.out()).contains("4 variant(s): 4 passed").contains(broken);
+        for (String format : List.of("table", "json")) {
+            Result cmp = run("compare", "--runs", a.id(), b.id(), "--format", format, "--no-color");
+            assertThat(cmp.exit()).as(format + ": " + cmp.err()).isZero();
+            assertThat(cmp.out()).as(format).contains(meta.toString()).contains(broken);
+        }
+        Path html = root.resolve("report.html");
+        Result cmpHtml = run("compare", "--runs", a.id(), b.id(), "--format", "html", "-o", html.toString());
+        assertThat(cmpHtml.exit()).as(cmpHtml.err()).isZero();
+        assertThat(Files.readString(html)).contains("Unreadable sidecars (skipped) (4)").contains(broken);
+        Result merge = run("merge", a.id(), b.id(), "--into", "merged");
+        assertThat(merge.exit()).as(merge.err()).isZero();
+        assertThat(merge.out()).contains("4 variant(s), 4 identical duplicate(s)");
+        assertThat(merge.err()).contains("skipped unreadable").contains(broken);
+        RunDir merged = RunStore.open(root).require("merged");
+        assertThat(merged.load().problems()).isEmpty();
+        assertThat(merged.sidecarFiles()).hasSize(4);
     }
 
     @Test

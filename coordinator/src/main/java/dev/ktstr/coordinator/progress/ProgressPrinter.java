@@ -7,9 +7,16 @@ import dev.ktstr.coordinator.RunSummary;
 import java.io.PrintStream;
 import java.util.stream.Collectors;
 
-/** Prints the compact progress line every progress interval, and the summary at the end. */
+/**
+ * Prints the compact progress line when the counts change, and at least once a minute while nothing
+ * changes (a VM under TCG can take minutes: the heartbeat shows the run is alive without flooding a
+ * CI log with identical lines every progress interval). The summary comes at the end.
+ */
 public final class ProgressPrinter implements RunListener {
+    static final long HEARTBEAT_NANOS = 60_000_000_000L;
     private final PrintStream out;
+    private String lastState;
+    private long lastPrintNanos;
 
     public ProgressPrinter(PrintStream out) {
         this.out = out;
@@ -32,8 +39,19 @@ public final class ProgressPrinter implements RunListener {
     }
 
     @Override
-    public void onProgress(RunProgress progress) {
+    public synchronized void onProgress(RunProgress progress) {
+        long now = System.nanoTime();
+        String state = state(progress);
+        if (state.equals(lastState) && now - lastPrintNanos < HEARTBEAT_NANOS) return;
+        lastState = state;
+        lastPrintNanos = now;
         out.println(format(progress));
+    }
+
+    /** What a reader cares about changing; rates and ETA move every tick and do not count. */
+    private static String state(RunProgress p) {
+        return p.done() + "/" + p.total() + "/" + p.running() + "/" + p.queued() + "/" + p.failed() + "/" + p.infra()
+                + "/" + p.workers().stream().map(w -> w.node() + ":" + w.running()).collect(Collectors.joining(","));
     }
 
     @Override

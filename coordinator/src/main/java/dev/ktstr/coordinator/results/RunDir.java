@@ -85,6 +85,26 @@ public final class RunDir {
         return writeBytes(VariantKey.fileName(stamped), bytes, "variant " + describe(stamped));
     }
 
+    /**
+     * Writes a variant's logs (console, guest agent, scheduler output) next to its sidecar, as
+     * {@code <sidecar name without .ktstr.json>.log}: a failure report only quotes them. Same
+     * no-overwrite rule as the sidecar.
+     *
+     * @param sidecarFile the path {@link #write} returned
+     * @param sections    section title → text, in order; blank sections are left out
+     */
+    public Path writeLog(Path sidecarFile, java.util.Map<String, String> sections) throws IOException {
+        String name = sidecarFile.getFileName().toString();
+        String base = name.endsWith(".ktstr.json") ? name.substring(0, name.length() - ".ktstr.json".length()) : name;
+        StringBuilder b = new StringBuilder();
+        sections.forEach((title, text) -> {
+            if (text == null || text.isBlank()) return;
+            b.append("===== ").append(title).append(" =====\n").append(text);
+            if (!text.endsWith("\n")) b.append('\n');
+        });
+        return writeBytes(base + ".log", b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), "the log of " + base);
+    }
+
     /** Places an existing sidecar file's bytes verbatim (merge keeps provenance: run_id stays the shard's). */
     Path writeBytes(String fileName, byte[] bytes, String what) throws IOException {
         Path target = path.resolve(fileName);
@@ -131,7 +151,11 @@ public final class RunDir {
         try {
             files = sidecarFiles();
         } catch (IOException e) {
-            return new LoadResult(ok, List.of(new LoadProblem(path, "cannot list run directory: " + e, true)), 0);
+            return new LoadResult(ok, List.of(new LoadProblem(path, path + ": cannot list run directory: " + e.getMessage(), true)), 0);
+        }
+        String metaProblem = metaProblem(path);
+        if (metaProblem != null) {
+            bad.add(new LoadProblem(path.resolve(RunMeta.FILE_NAME), metaProblem, false));
         }
         for (Path f : files) {
             try {
@@ -145,16 +169,46 @@ public final class RunDir {
         return new LoadResult(ok, bad, files.size());
     }
 
+    /** {@code run.json}, or empty when it is absent or unusable ({@link #metaProblem} says why). */
     static Optional<RunMeta> readMeta(Path dir) {
         Path f = dir.resolve(RunMeta.FILE_NAME);
         if (!Files.isRegularFile(f)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(SidecarCodec.mapper().readValue(f.toFile(), RunMeta.class));
+            return Optional.of(parseMeta(f));
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Why {@code run.json} exists but cannot be used, or null when it is fine or absent (hand-made run
+     * directories have none). The run still loads, with its kernel and commit inferred.
+     */
+    static String metaProblem(Path dir) {
+        Path f = dir.resolve(RunMeta.FILE_NAME);
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        try {
+            parseMeta(f);
+            return null;
+        } catch (IOException e) {
+            String msg = String.valueOf(e.getMessage());
+            int nl = msg.indexOf('\n');
+            return f + ": unusable run metadata (" + (nl < 0 ? msg : msg.substring(0, nl))
+                    + "); kernel and commit of the run are inferred from its directory. The sidecars are unaffected; "
+                    + "restore run.json from a copy or delete it";
+        }
+    }
+
+    private static RunMeta parseMeta(Path f) throws IOException {
+        RunMeta m = SidecarCodec.mapper().readValue(f.toFile(), RunMeta.class);
+        if (m == null || m.schemaVersion() != 1 || m.runId() == null || m.createdAt() == null) {
+            throw new IOException("not a ktstr run.json: needs schema_version 1, run_id and created_at");
+        }
+        return m;
     }
 
     static boolean hasSidecars(Path dir) {

@@ -72,6 +72,11 @@ public final class RunStore {
         }
     }
 
+    /** A new run under a caller-chosen id ({@code ktstr coordinator --run-id}, a systemd instance name); it must be new. */
+    public RunDir newNamedRun(String name, RunInfo info) throws IOException {
+        return newNamedRun(name, info, List.of());
+    }
+
     /** A run under a caller-chosen directory name ({@code stats merge --into NAME}); the name must be new. */
     RunDir newNamedRun(String name, RunInfo info, List<String> mergedFrom) throws IOException {
         if (name.isBlank() || name.startsWith(".") || name.contains("/") || name.equals("..")) {

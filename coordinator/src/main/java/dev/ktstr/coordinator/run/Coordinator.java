@@ -464,11 +464,12 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
 
     /**
      * A job no known worker could host even when idle waits {@code unplaceableGrace} after the
-     * last worker joined (a bigger one may come), then gets a SKIP result saying why.
+     * last worker joined (a bigger one may come), then gets a SKIP result saying why. Busy workers
+     * do not delay this: what fits an idle worker is all a worker can ever offer.
      */
     private void skipUnplaceable() {
         if (run == null || run.queue.isEmpty() || workers.isEmpty()) return;
-        if (workers.values().stream().anyMatch(w -> !w.inflight.isEmpty() || w.capacity == null)) return;
+        if (workers.values().stream().anyMatch(w -> w.capacity == null)) return;
         long since = Math.max(lastWorkerJoinNanos, run.startNanos);
         if (System.nanoTime() - since < run.setup.options().unplaceableGrace().toNanos()) return;
         double oc = run.setup.options().tcgOvercommit();
@@ -477,10 +478,14 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             if (!anyFits) {
                 WorkerCapacity biggest = workers.values().stream().map(w -> w.capacity)
                         .max((a, b) -> Integer.compare(a.hostCpus(), b.hostCpus())).orElseThrow();
+                String fix = j.performanceMode() ? "add a worker with that many CPUs (performance mode never overcommits)"
+                        : biggest.isTcg() ? "add a larger worker, or let TCG workers overcommit vCPUs (ktstr coordinator --tcg-overcommit "
+                        + (int) Math.ceil((double) j.vcpus() / Math.max(1, biggest.hostCpus())) + ")"
+                        : "add a worker with enough CPUs and memory";
                 if (!record(JobResult.of(j, JobStatus.SKIP, "no worker can host this VM: it needs " + j.vcpus() + " vCPUs and "
-                        + j.memoryMb() + " MiB" + (j.performanceMode() ? " in performance mode" : "") + "; the largest worker ("
-                        + biggest.nodeId() + ") has " + biggest.hostCpus() + " CPUs (" + biggest.accelerator() + ", overcommit "
-                        + oc + ") and " + biggest.memoryMb() + " MiB", "", ""))) return;
+                        + j.memoryMb() + " MiB" + (j.performanceMode() ? " in performance mode" : "") + "; the largest of "
+                        + workers.size() + " worker(s) (" + biggest.nodeId() + ") has " + biggest.hostCpus() + " CPUs ("
+                        + biggest.accelerator() + ", overcommit " + oc + ") and " + biggest.memoryMb() + " MiB: " + fix, "", ""))) return;
             }
         }
         checkDone();

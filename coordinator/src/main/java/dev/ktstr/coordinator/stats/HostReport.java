@@ -6,7 +6,7 @@ import dev.ktstr.coordinator.results.LoadedSidecar;
 import dev.ktstr.protocol.sidecar.SidecarCodec;
 import java.util.Optional;
 
-/** {@code ktstr stats show-host}: the first populated host context of a run. */
+/** {@code ktstr stats show-host}: the first populated host context of a run, then the files it could not read. */
 public final class HostReport {
     private HostReport() {}
 
@@ -23,6 +23,7 @@ public final class HostReport {
                         sb.append(String.format("  %-18s %s%n", e.getKey() + ":", e.getValue().isNull() ? "(unknown)" : e.getValue().asText()));
                     }
                 });
+                ValueListing.problems(sb, run);
                 return Optional.of(sb.toString());
             }
         }

@@ -1,11 +1,13 @@
 package dev.ktstr.coordinator.stats;
 
+import dev.ktstr.coordinator.results.LoadProblem;
 import dev.ktstr.coordinator.results.LoadResult;
 import dev.ktstr.coordinator.results.LoadedSidecar;
 import dev.ktstr.coordinator.results.RunDir;
 import dev.ktstr.coordinator.results.RunStore;
 import dev.ktstr.protocol.sidecar.HostContext;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -22,10 +24,10 @@ public final class RunListing {
         StringBuilder sb = new StringBuilder();
         String fmt = "%-48s %6s %6s %6s %6s  %-20s %-8s %s%n";
         sb.append(String.format(Locale.ROOT, fmt, "RUN", "TESTS", "PASS", "FAIL", "SKIP", "DATE", "ARCH", "KERNEL/COMMIT"));
-        int problems = 0;
+        List<LoadProblem> problems = new ArrayList<>();
         for (RunDir r : runs) {
             LoadResult lr = r.load();
-            problems += lr.problems().size();
+            problems.addAll(lr.problems());
             List<LoadedSidecar> s = lr.sidecars();
             long pass = s.stream().filter(x -> x.sidecar().passed() && !x.sidecar().skipped()).count();
             long skip = s.stream().filter(x -> x.sidecar().skipped()).count();
@@ -38,8 +40,11 @@ public final class RunListing {
                     date.length() > 20 ? date.substring(0, 19) + "Z" : date, arch,
                     r.meta().kernel() + "/" + (r.meta().commit() == null ? "unknown" : r.meta().commit())));
         }
-        if (problems > 0) {
-            sb.append(problems).append(" sidecar file(s) could not be read (see `ktstr stats explain-sidecar --run ID`)\n");
+        if (!problems.isEmpty()) {
+            // TESTS counted these files, PASS/FAIL/SKIP could not: name each and say why
+            sb.append('\n').append(problems.size()).append(" file(s) could not be read, skipped"
+                    + " (details: `ktstr stats explain-sidecar --run ID`):\n");
+            problems.forEach(p -> sb.append("  ").append(p.message()).append('\n'));
         }
         return sb.toString();
     }

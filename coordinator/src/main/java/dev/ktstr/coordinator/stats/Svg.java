@@ -118,7 +118,10 @@ final class Svg {
 
     /** A grid of rows × columns, each cell split into an A half and a B half. */
     static String matrix(String title, List<String> rows, List<String> cols, Cell[][] cells, int w) {
-        int left = 220, top = 110, cw = Math.max(40, Math.min(90, (w - left - 20) / Math.max(1, cols.size()))), ch = 26;
+        // row labels are test names, right-aligned at `left`: leave room for the longest (~7 px a character at 12 px)
+        int longest = rows.stream().mapToInt(String::length).max().orElse(0);
+        int left = Math.max(220, 16 + 7 * longest), top = 110;
+        int cw = Math.max(40, Math.min(90, (w - left - 20) / Math.max(1, cols.size()))), ch = 26;
         int h = top + ch * rows.size() + 40;
         int width = Math.max(w, left + cw * cols.size() + 20);
         StringBuilder sb = open(width, h, "matrix", title);

@@ -3,8 +3,10 @@ package dev.ktstr.coordinator.testrun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ktstr.coordinator.plan.Variant;
+import dev.ktstr.worker.host.HostContextProbe;
 import dev.ktstr.protocol.job.JobResult;
 import dev.ktstr.protocol.job.JobStatus;
+import dev.ktstr.protocol.sidecar.HostContext;
 import dev.ktstr.protocol.sidecar.MonitorSummary;
 import dev.ktstr.protocol.sidecar.PayloadMetrics;
 import dev.ktstr.protocol.sidecar.PhaseTimings;
@@ -26,22 +28,38 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.HdrHistogram.Histogram;
 
 /**
  * Turns one variant's result (the executor's payload: guest verdict, worker reports, timings) into
  * its sidecar. Guest-provided JSON that does not bind is recorded as a detail, never fatal.
+ *
+ * <p>Every sidecar carries the host context of the worker that ran it (spec §8.2), so that
+ * {@code stats compare} can name the host facts that differ. A worker that reports its own host
+ * ({@code payload.host}) is taken at its word; otherwise the worker ran in this JVM (local mode)
+ * and this host is probed, once per worker node and mapper (one mapper per run), not per sidecar:
+ * the probe reads a few hundred /proc and /sys files.
  */
 final class SidecarMapper {
     private final ObjectMapper json = ReportJson.mapper();
     private final String runId;
     private final String commit;
     private final String accelerator;
+    private final Function<String, HostContext> hostProbe;
+    private final Map<String, HostContext> hostByWorker = new ConcurrentHashMap<>();
 
     SidecarMapper(String runId, String commit, String accelerator) {
+        this(runId, commit, accelerator, worker -> HostContextProbe.capture());
+    }
+
+    /** @param hostProbe host context of a local worker node (key "" when the coordinator decided alone) */
+    SidecarMapper(String runId, String commit, String accelerator, Function<String, HostContext> hostProbe) {
         this.runId = runId;
         this.commit = commit;
         this.accelerator = accelerator;
+        this.hostProbe = hostProbe;
     }
 
     Sidecar map(VariantOutcome o, KernelArtifacts kernel) {
@@ -82,6 +100,7 @@ final class SidecarMapper {
             Map<String, Double> perf = perfMetrics(p.path("perf"));
             if (!perf.isEmpty()) metrics.add(new PayloadMetrics("performance_mode", perf));
         }
+        HostContext host = host(r, p, details);
         Map<String, Long> t = r.phaseTimingsMs();
         Long boot = t.get("agent_ready");
         PhaseTimings phases = new PhaseTimings(boot, null, t.get("scenario"), t.get("teardown"));
@@ -104,12 +123,31 @@ final class SidecarMapper {
                 .runSource(System.getenv("KTSTR_CI") != null && !System.getenv("KTSTR_CI").isEmpty() ? "ci" : "local")
                 .accelerator(acceleratorOf(r.accelerator() != null ? r.accelerator() : accelerator))
                 .workerNode(r.workerNode())
+                .host(host)
                 .phases(phases)
                 .cleanupDurationMs(t.get("teardown"));
         if (r.status() == JobStatus.PASS) b.passed();
         else if (r.status() == JobStatus.SKIP) b.skipped(r.message());
         else b.failed(r.status() + ": " + r.message());
         return b.build();
+    }
+
+    /**
+     * The worker's own report when it sent one, else this host, probed once per worker node. A
+     * variant resolved before dispatch (no worker) gets this host too: in local mode the
+     * coordinator and the worker share it.
+     */
+    private HostContext host(JobResult r, JsonNode p, List<SidecarDetail> details) {
+        if (p != null && p.hasNonNull("host")) {
+            try {
+                return json.treeToValue(p.get("host"), HostContext.class);
+            } catch (Exception e) {
+                details.add(new SidecarDetail("Other", "worker host context did not parse: " + e.getMessage()
+                        + "; recorded this host's instead"));
+            }
+        }
+        String worker = r.workerNode() == null ? "" : r.workerNode();
+        return hostByWorker.computeIfAbsent(worker, hostProbe);
     }
 
     private SidecarStats stats(ScenarioStats s, JsonNode reports, List<SidecarDetail> details) {
@@ -166,6 +204,8 @@ final class SidecarMapper {
         if (!perf.isObject()) return m;
         m.put("service_cpu", perf.path("service_cpu").asDouble(-1));
         m.put("realtime_vcpus", perf.path("realtime_vcpus").asBoolean(false) ? 1.0 : 0.0);
+        // guest RAM on 2 MiB hugepages (1) or normal pages (0); why not is the payload's perf.memory_fallback_reason
+        m.put("hugepages", perf.path("hugepages").asBoolean(false) ? 1.0 : 0.0);
         for (JsonNode v : perf.path("vcpus")) {
             String k = "vcpu" + v.path("vcpu").asInt() + ".";
             m.put(k + "host_cpu", v.path("host_cpu").asDouble(-1));

@@ -2,10 +2,14 @@ package dev.ktstr.coordinator.testrun;
 
 import dev.ktstr.coordinator.ArtifactStore;
 import dev.ktstr.coordinator.GauntletRun;
+import dev.ktstr.coordinator.RunHandle;
+import dev.ktstr.coordinator.RunIds;
 import dev.ktstr.coordinator.RunListener;
 import dev.ktstr.coordinator.RunOptions;
 import dev.ktstr.coordinator.RunRequest;
 import dev.ktstr.coordinator.RunSummary;
+import dev.ktstr.coordinator.journal.JournalState;
+import dev.ktstr.coordinator.journal.RunJournal;
 import dev.ktstr.coordinator.partition.Partition;
 import dev.ktstr.coordinator.plan.BudgetSelector;
 import dev.ktstr.coordinator.plan.BudgetSetting;
@@ -22,6 +26,7 @@ import dev.ktstr.coordinator.plan.Variant;
 import dev.ktstr.coordinator.results.RunDir;
 import dev.ktstr.coordinator.results.RunInfo;
 import dev.ktstr.coordinator.results.RunStore;
+import dev.ktstr.coordinator.results.SidecarConflictException;
 import dev.ktstr.protocol.job.ArtifactRef;
 import dev.ktstr.protocol.job.ArtifactRole;
 import dev.ktstr.protocol.job.JobResult;
@@ -47,23 +52,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * One {@code ktstr test} run in local mode: discover {@code @KtstrTest} methods, plan variants
- * (gauntlet, budget, partition), turn them into VM jobs with content-addressed artifacts, run them
- * through the coordinator, write one sidecar per variant, and report.
+ * One {@code ktstr test} or {@code ktstr coordinator} run: discover {@code @KtstrTest} methods, plan
+ * variants (gauntlet, budget, partition), turn them into VM jobs with content-addressed artifacts, run
+ * them through the coordinator ({@link RunTarget}: local mode or remote workers), write one sidecar
+ * per variant, and report. A run can be resumed from its journal and {@link RunManifest}.
  */
 public final class TestRun {
 
     private final TestRunOptions options;
     private final TestEnvironment env;
+    private final RunTarget target;
     private final PrintStream out;
     private final PrintStream err;
+    private String runName;
 
+    /** Local mode: the jobs run in this JVM ({@link TestEnvironment#startLocal}). */
     public TestRun(TestRunOptions options, TestEnvironment env, PrintStream out, PrintStream err) {
+        this(options, env, RunTarget.local(env, options.slots(), options.overcommit(), err), out, err);
+    }
+
+    /** Any mode: {@code target} says where the jobs run (local mode, or a coordinator remote workers join). */
+    public TestRun(TestRunOptions options, TestEnvironment env, RunTarget target, PrintStream out, PrintStream err) {
         this.options = options;
         this.env = env;
+        this.target = target;
         this.out = out;
         this.err = err;
     }
@@ -115,6 +132,12 @@ public final class TestRun {
     }
 
     /** Plans, runs every variant, writes sidecars, prints one line per variant; returns the outcomes. */
+    /** Names the run (a new run directory with this id) instead of a generated id. */
+    public TestRun named(String runId) {
+        this.runName = runId;
+        return this;
+    }
+
     public Result run(Consumer<VariantOutcome> onResult) throws IOException, InterruptedException {
         Planned planned = plan();
         if (options.listOnly()) {
@@ -127,24 +150,25 @@ public final class TestRun {
         }
         KernelArtifacts first = planned.kernels().get(0);
         RunStore store = RunStore.open(RunStore.resolveRoot(options.runsDir()));
-        RunDir runDir = store.newRun(RunInfo.of(first.version(), options.commit()));
+        RunInfo info = RunInfo.of(first.version(), options.commit());
+        RunDir runDir = runName == null ? store.newRun(info) : store.newNamedRun(runName, info);
         err.println("ktstr: run " + runDir.id() + " in " + runDir.path());
 
-        ArtifactStore artifacts = new ArtifactStore();
+        Offer offer = new Offer();
         List<ArtifactRef> testJars = new ArrayList<>();
         int n = 0;
         for (Path root : options.testRoots()) {
             Path jar = Files.isDirectory(root) ? TestJars.pack(root, runDir.path().resolve("artifacts").resolve("tests-" + (n++) + ".jar")) : root;
-            testJars.add(artifacts.add(jar, ArtifactRole.TEST_JAR));
+            testJars.add(offer.add(jar, ArtifactRole.TEST_JAR));
         }
         Map<String, List<ArtifactRef>> kernelRefs = new LinkedHashMap<>();
         Map<String, KernelRef> kernelRefByLabel = new LinkedHashMap<>();
         for (KernelArtifacts k : planned.kernels()) {
             List<ArtifactRef> refs = new ArrayList<>();
-            ArtifactRef img = artifacts.add(k.image(), ArtifactRole.KERNEL_IMAGE);
+            ArtifactRef img = offer.add(k.image(), ArtifactRole.KERNEL_IMAGE);
             refs.add(img);
-            ArtifactRef btf = k.btf().isPresent() ? artifacts.add(k.btf().get(), ArtifactRole.KERNEL_BTF) : null;
-            ArtifactRef map = k.systemMap().isPresent() ? artifacts.add(k.systemMap().get(), ArtifactRole.SYSTEM_MAP) : null;
+            ArtifactRef btf = k.btf().isPresent() ? offer.add(k.btf().get(), ArtifactRole.KERNEL_BTF) : null;
+            ArtifactRef map = k.systemMap().isPresent() ? offer.add(k.systemMap().get(), ArtifactRole.SYSTEM_MAP) : null;
             if (btf != null) refs.add(btf);
             if (map != null) refs.add(map);
             kernelRefs.put(k.label(), refs);
@@ -153,64 +177,187 @@ public final class TestRun {
         }
 
         List<JobSpec> jobs = new ArrayList<>();
-        Map<String, Variant> variantByJob = new LinkedHashMap<>();
-        List<VariantOutcome> preResolved = new ArrayList<>();
+        Map<String, Slot> slots = new LinkedHashMap<>();
+        List<RunManifest.PreResolved> preResolved = new ArrayList<>();
         for (Variant v : planned.variants()) {
             KtstrTestEntry entry = planned.byId().get(v.testId());
             KernelArtifacts kernel = v.kernelLabel() == null ? first
                     : planned.kernels().stream().filter(k -> k.label().equals(v.kernelLabel())).findFirst().orElse(first);
             String jobId = JobSpec.jobIdFor(runDir.id(), v.name());
-            if (entry.config().hostOnly()) {
-                preResolved.add(new VariantOutcome(v, entry, new JobResult(jobId, v.name(), JobStatus.SKIP,
-                        "hostOnly tests are not supported by ktstr-java yet", "", null, null, Map.of(), 0, null)));
-                continue;
-            }
+            TestConfig cfg = entry.config();
             List<ArtifactRef> refs = new ArrayList<>(testJars);
             refs.addAll(kernelRefs.get(kernel.label()));
-            Scheduler sched = entry.config().scheduler();
-            Optional<String> schedProblem = Optional.empty();
-            if (sched.binary() instanceof SchedulerSpec.Discover d) {
+            Scheduler sched = cfg.scheduler();
+            String problem = null;
+            JobStatus problemStatus = JobStatus.FAIL;
+            if (cfg.hostOnly()) {
+                problem = "hostOnly tests are not supported by ktstr-java yet";
+                problemStatus = JobStatus.SKIP;
+            } else if (sched.binary() instanceof SchedulerSpec.Discover d) {
                 Optional<Path> bin = env.findScheduler(d.name(), kernel);
-                if (bin.isPresent()) refs.add(artifacts.add(bin.get(), ArtifactRole.SCHEDULER));
-                else schedProblem = Optional.of("scheduler binary '" + d.name() + "' not found (looked in $KTSTR_SCHEDULER, the kernel's"
+                if (bin.isPresent()) refs.add(offer.add(bin.get(), ArtifactRole.SCHEDULER));
+                else problem = "scheduler binary '" + d.name() + "' not found (looked in $KTSTR_SCHEDULER, the kernel's"
                         + " scheduler dir " + kernel.schedulers().map(Path::toString).orElse("(none)") + " and $PATH):"
-                        + " build the kernel with clang present (bin/ktstr kernel build) or set KTSTR_SCHEDULER");
+                        + " build the kernel with clang present (bin/ktstr kernel build) or set KTSTR_SCHEDULER";
             } else if (sched.binary() instanceof SchedulerSpec.Path p) {
                 Path bin = Path.of(p.path());
-                if (Files.isRegularFile(bin)) refs.add(artifacts.add(bin, ArtifactRole.SCHEDULER));
-                else schedProblem = Optional.of("scheduler binary " + bin + " does not exist");
+                if (Files.isRegularFile(bin)) refs.add(offer.add(bin, ArtifactRole.SCHEDULER));
+                else problem = "scheduler binary " + bin + " does not exist";
             }
-            if (schedProblem.isEmpty()) {
+            if (problem == null) {
                 try {
-                    for (Path inc : includeFiles(entry, planned.loader())) refs.add(artifacts.add(inc, ArtifactRole.INCLUDE_FILE));
+                    for (Path inc : includeFiles(entry, planned.loader())) refs.add(offer.add(inc, ArtifactRole.INCLUDE_FILE));
                 } catch (IOException | IllegalArgumentException e) {
-                    schedProblem = Optional.of("extraIncludeFiles of " + entry.methodName() + ": " + e.getMessage());
+                    problem = "extraIncludeFiles of " + entry.methodName() + ": " + e.getMessage();
                 }
             }
-            if (schedProblem.isPresent()) {
-                preResolved.add(new VariantOutcome(v, entry, new JobResult(jobId, v.name(), JobStatus.FAIL,
-                        schedProblem.get(), "", null, null, Map.of(), 0, null)));
-                continue;
-            }
-            TestConfig cfg = entry.config();
-            List<String> schedArgs = sched.isEevdf() ? List.of()
+            List<String> schedArgs = sched.isEevdf() || problem != null ? List.of()
                     : sched.commandLine(cfg.extraSchedArgs(), new LinkedHashSet<>(v.activeFlags()));
             long timeoutMs = options.timeout() != null ? options.timeout().toMillis() : defaultTimeout(cfg, v).toMillis();
             JobSpec job = new JobSpec(jobId, v.name(), entry.className(), entry.methodName(), v.topology(),
                     kernelRefByLabel.get(kernel.label()), sched.displayName(), schedArgs, v.activeFlags(),
                     Math.max(v.memoryMb(), cfg.vmMemoryMb()), timeoutMs, cfg.performanceMode(), refs, 0);
-            jobs.add(job);
-            variantByJob.put(jobId, v);
+            slots.put(jobId, new Slot(v, entry, kernel));
+            if (problem != null) {
+                preResolved.add(new RunManifest.PreResolved(job, new JobResult(jobId, v.name(), problemStatus, problem, "",
+                        null, null, Map.of(), 0, null)));
+            } else {
+                jobs.add(job);
+            }
+        }
+        new RunManifest(RunManifest.FORMAT_VERSION, runDir.id(), options.commit(), env.accelerator(),
+                options.testRoots().stream().map(p -> p.toAbsolutePath().toString()).toList(),
+                planned.kernels().stream().map(RunManifest.Kernel::of).toList(), offer.manifest(), preResolved)
+                .write(runDir.path());
+        RunOptions base = RunOptions.defaults().withRunsDir(runDir.path().getParent());
+        return execute(new Execution(planned, runDir, sidecarMapper(runDir.id(), options.commit(), env.accelerator()), slots,
+                preResolved, Map.of(), jobs, false, base, offer.store), target, out, err, onResult);
+    }
+
+    /**
+     * Continues the run {@code runId} planned earlier (by {@code ktstr test} or {@code ktstr coordinator}):
+     * the jobs come from its journal, the artifacts from its manifest (each re-hashed: a file that changed
+     * since planning stops the resume). Variants with a journaled result are not run again; their lines
+     * are printed and any sidecar a crash left unwritten is written.
+     *
+     * @param runsRoot the runs root ({@code --runs-dir}); null = {@code $KTSTR_RUNS_DIR} or {@code target/ktstr-runs}
+     */
+    public static Result resume(String runId, Path runsRoot, RunTarget target, PrintStream out, PrintStream err)
+            throws IOException, InterruptedException {
+        RunStore store = RunStore.open(RunStore.resolveRoot(runsRoot));
+        RunDir runDir = store.find(RunIds.validate(runId)).filter(r -> r.id().equals(runId)).orElseThrow(() -> new IOException(
+                "no run " + runId + " under " + store.root() + " (pass the --runs-dir the run was started with)"));
+        RunManifest m = RunManifest.read(runDir.path());
+        JournalState st = RunJournal.replay(RunJournal.pathFor(store.root(), runId));
+
+        Map<String, RunManifest.Artifact> bySha = new LinkedHashMap<>();
+        m.artifacts().forEach(a -> bySha.put(a.sha256(), a));
+        List<JobSpec> pending = st.pending();
+        ArtifactStore artifacts = new ArtifactStore();
+        Set<String> needed = new LinkedHashSet<>();
+        pending.forEach(j -> j.artifacts().forEach(a -> needed.add(a.sha256())));
+        for (String sha : needed) {
+            RunManifest.Artifact a = bySha.get(sha);
+            if (a == null) throw new IOException("run " + runId + ": artifact " + sha + " is in the journal but not in " + RunManifest.FILE_NAME);
+            ArtifactRef now;
+            try {
+                now = artifacts.add(Path.of(a.path()), a.role());
+            } catch (IOException e) {
+                throw new IOException("run " + runId + " cannot be resumed: " + a.role() + " " + a.path() + " is gone (" + e.getMessage()
+                        + "); the jobs that are left need it: restore it or start a new run");
+            }
+            if (!now.sha256().equals(sha)) {
+                throw new IOException("run " + runId + " cannot be resumed: " + a.path() + " changed since the run was planned (sha256 "
+                        + sha + ", now " + now.sha256() + "); results would mix two builds: start a new run");
+            }
         }
 
-        List<VariantOutcome> outcomes = new ArrayList<>();
-        SidecarMapper mapper = new SidecarMapper(runDir.id(), options.commit(), env.accelerator());
-        Consumer<VariantOutcome> record = o -> {
+        List<Path> jars = m.artifacts().stream().filter(a -> a.role() == ArtifactRole.TEST_JAR).map(a -> Path.of(a.path())).toList();
+        List<URL> urls = new ArrayList<>();
+        for (Path j : jars) urls.add(j.toUri().toURL());
+        URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), TestRun.class.getClassLoader());
+        List<KtstrTestEntry> entries = KtstrTests.discover(loader, jars.stream().filter(Files::exists).toList());
+        Map<String, KtstrTestEntry> byId = new LinkedHashMap<>();
+        entries.forEach(e -> byId.put(e.id(), e));
+        List<KernelArtifacts> kernels = m.kernels().stream().map(RunManifest.Kernel::artifacts).toList();
+        if (kernels.isEmpty()) throw new IOException(runDir.path().resolve(RunManifest.FILE_NAME) + " names no kernel");
+
+        Map<String, Slot> slots = new LinkedHashMap<>();
+        List<Variant> variants = new ArrayList<>();
+        List<JobSpec> all = new ArrayList<>();
+        m.preResolved().forEach(p -> all.add(p.job()));
+        all.addAll(st.jobs());
+        for (JobSpec j : all) {
+            KtstrTestEntry e = byId.get(j.testClass() + "#" + j.testMethod());
+            if (e == null) {
+                throw new IOException("run " + runId + ": test " + j.testClass() + "#" + j.testMethod() + " of variant " + j.variantName()
+                        + " is not in the run's test jars " + jars);
+            }
+            KernelArtifacts k = kernels.stream().filter(x -> j.kernel() != null && x.label().equals(j.kernel().label()))
+                    .findFirst().orElse(kernels.get(0));
+            Variant v = new Variant(j.variantName(), e.id(), PlanTests.from(e), j.topology(), null, j.activeFlags(),
+                    j.kernel() == null ? null : j.kernel().label(), 0, j.variantName().startsWith("gauntlet/"), j.memoryMb(),
+                    false, false);
+            variants.add(v);
+            slots.put(j.jobId(), new Slot(v, e, k));
+        }
+        err.println("ktstr: resuming run " + runId + " in " + runDir.path() + ": " + st.results().size() + " of " + st.jobs().size()
+                + " jobs have a journaled result, " + pending.size() + " left to run");
+        RunOptions base = RunOptions.defaults().withRunsDir(store.root())
+                .withTcgOvercommit(st.plan().tcgOvercommit()).withMaxAttempts(st.plan().maxAttempts());
+        Planned planned = new Planned(entries, variants, kernels, byId, loader);
+        return execute(new Execution(planned, runDir, sidecarMapper(runId, m.commit(), m.accelerator()), slots, m.preResolved(),
+                st.results(), pending, true, base, artifacts), target, out, err, null);
+    }
+
+    /** True when {@code runId} under {@code runsRoot} was planned from test classes (it has a {@link RunManifest}). */
+    public static boolean isTestRun(String runId, Path runsRoot) {
+        return RunManifest.existsIn(RunStore.open(RunStore.resolveRoot(runsRoot)).root().resolve(RunIds.validate(runId)));
+    }
+
+    /** The one place a sidecar mapper is made (its inputs may grow; keep call sites to one). */
+    private static SidecarMapper sidecarMapper(String runId, String commit, String accelerator) {
+        return new SidecarMapper(runId, commit, accelerator);
+    }
+
+    /** A planned variant's identity for its result line and sidecar. */
+    private record Slot(Variant variant, KtstrTestEntry entry, KernelArtifacts kernel) {
+    }
+
+    /**
+     * Everything one execution needs. {@code journaled} holds results a resumed run already has;
+     * {@code jobs} are the jobs to hand the coordinator (a fresh run's plan, or a resumed run's pending ones).
+     */
+    private record Execution(Planned planned, RunDir runDir, SidecarMapper mapper, Map<String, Slot> slots,
+                             List<RunManifest.PreResolved> preResolved, Map<String, JobResult> journaled, List<JobSpec> jobs,
+                             boolean resume, RunOptions base, ArtifactStore artifacts) {
+    }
+
+    /** The executor's logs of a variant (payload {@code logs}), in reading order; empty when it sent none. */
+    static Map<String, String> logSections(JobResult r) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (r.payload() == null) return out;
+        com.fasterxml.jackson.databind.JsonNode logs = r.payload().path("logs");
+        for (String[] s : new String[][] {{"scheduler", "scheduler output"}, {"guest", "guest agent log"}, {"console", "guest console"}}) {
+            String text = logs.path(s[0]).asText("");
+            if (!text.isBlank()) out.put(s[1], text);
+        }
+        return out;
+    }
+
+    /** The same code path for local and cluster mode, fresh and resumed runs. */
+    private static Result execute(Execution x, RunTarget target, PrintStream out, PrintStream err,
+                                  Consumer<VariantOutcome> onResult) throws InterruptedException {
+        List<VariantOutcome> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
+        BiConsumer<VariantOutcome, Slot> record = (o, slot) -> {
             outcomes.add(o);
             try {
-                KernelArtifacts k = o.variant().kernelLabel() == null ? first : planned.kernels().stream()
-                        .filter(x -> x.label().equals(o.variant().kernelLabel())).findFirst().orElse(first);
-                runDir.write(mapper.map(o, k));
+                Path sidecar = x.runDir().write(x.mapper().map(o, slot.kernel()));
+                Map<String, String> logs = logSections(o.result());
+                if (!logs.isEmpty()) x.runDir().writeLog(sidecar, logs);
+            } catch (SidecarConflictException e) {
+                // a resumed run re-reports results whose sidecar was written before the coordinator stopped
+                if (!x.resume()) err.println("ktstr: " + e.getMessage());
             } catch (IOException | RuntimeException e) {
                 err.println("ktstr: could not write the sidecar of " + o.variant().name() + ": " + e.getMessage());
             }
@@ -220,27 +367,31 @@ public final class TestRun {
             }
             if (onResult != null) onResult.accept(o);
         };
-        preResolved.forEach(record);
+        for (RunManifest.PreResolved p : x.preResolved()) {
+            Slot s = x.slots().get(p.job().jobId());
+            record.accept(new VariantOutcome(s.variant(), s.entry(), p.result()), s);
+        }
+        x.journaled().forEach((jobId, r) -> {
+            Slot s = x.slots().get(jobId);
+            if (s != null) record.accept(new VariantOutcome(s.variant(), s.entry(), r), s);
+        });
 
         RunSummary summary = null;
-        if (!jobs.isEmpty()) {
-            // A test's own topology is what it asked for: on a small TCG host, overcommit vCPUs as far
-            // as the biggest job needs (recorded in the journal's plan) rather than skipping it.
-            int hostCpus = Math.max(1, HostCapacity.detect().logicalCpus());
-            double needed = jobs.stream().mapToDouble(j -> Math.ceil((double) j.vcpus() / hostCpus)).max().orElse(1);
-            double overcommit = Math.max(options.overcommit(), "tcg".equals(env.accelerator()) ? needed : 1);
-            overcommit = Math.max(1.0, Math.min(16, overcommit));
-            if (overcommit > 1) err.printf("ktstr: vCPU overcommit x%.0f on this %s host (%d CPUs)%n", overcommit, env.accelerator(), hostCpus);
-            RunOptions ro = RunOptions.defaults().withRunsDir(runDir.path().getParent()).withTcgOvercommit(overcommit);
+        if (!x.jobs().isEmpty()) {
+            RunOptions ro = target.options(x.jobs(), x.base());
             RunListener listener = new RunListener() {
                 @Override
                 public void onResult(JobResult r) {
-                    Variant v = variantByJob.get(r.jobId());
-                    if (v != null) record.accept(new VariantOutcome(v, planned.byId().get(v.testId()), r));
+                    Slot s = x.slots().get(r.jobId());
+                    if (s != null) record.accept(new VariantOutcome(s.variant(), s.entry(), r), s);
                 }
             };
-            try (GauntletRun cluster = env.startLocal(options.slots())) {
-                summary = cluster.start(new RunRequest(runDir.id(), jobs, false, ro, listener, artifacts)).await();
+            try (GauntletRun cluster = target.start()) {
+                RunRequest request = new RunRequest(x.runDir().id(), x.resume() ? List.of() : x.jobs(), x.resume(), ro, listener,
+                        x.artifacts());
+                RunHandle handle = cluster.start(request);
+                target.started(cluster, handle);
+                summary = handle.await();
             }
         }
         int pass = 0, fail = 0, skip = 0;
@@ -251,9 +402,25 @@ public final class TestRun {
                 default -> fail++;
             }
         }
-        err.printf("ktstr: %d passed, %d failed, %d skipped; sidecars in %s%n", pass, fail, skip, runDir.path());
+        err.printf("ktstr: %d passed, %d failed, %d skipped; sidecars in %s%n", pass, fail, skip, x.runDir().path());
         if (summary != null) err.println("ktstr: " + summary.oneLine());
-        return new Result(planned, outcomes, runDir, summary);
+        return new Result(x.planned(), List.copyOf(outcomes), x.runDir(), summary);
+    }
+
+    /** The run's {@link ArtifactStore} plus the manifest lines that let a later process offer the same files. */
+    private static final class Offer {
+        final ArtifactStore store = new ArtifactStore();
+        final Map<String, RunManifest.Artifact> offered = new LinkedHashMap<>();
+
+        ArtifactRef add(Path file, ArtifactRole role) throws IOException {
+            ArtifactRef r = store.add(file, role);
+            offered.putIfAbsent(r.sha256(), new RunManifest.Artifact(r.sha256(), r.size(), role, file.toAbsolutePath().toString()));
+            return r;
+        }
+
+        List<RunManifest.Artifact> manifest() {
+            return List.copyOf(offered.values());
+        }
     }
 
     /**

@@ -54,6 +54,23 @@ class RunStoreTest {
     }
 
     @Test
+    void logsGoNextToTheSidecarAndAreNeverOverwritten() throws Exception {
+        RunDir run = RunStore.open(root).newRun(RunInfo.of("6.12.117", null));
+        Path sidecar = run.write(SidecarFixtures.variant("t", "1n1l2c1t", 1));
+        java.util.Map<String, String> sections = new java.util.LinkedHashMap<>();
+        sections.put("scheduler output", "EXIT: runnable task stall\n");
+        sections.put("guest agent log", "  ");
+        sections.put("guest console", "[    0.1] booting");
+        Path log = run.writeLog(sidecar, sections);
+        assertThat(log.getFileName().toString()).isEqualTo(sidecar.getFileName().toString().replace(".ktstr.json", ".log"));
+        assertThat(Files.readString(log)).isEqualTo("===== scheduler output =====\nEXIT: runnable task stall\n"
+                + "===== guest console =====\n[    0.1] booting\n");
+        assertThatThrownBy(() -> run.writeLog(sidecar, java.util.Map.of("x", "y"))).isInstanceOf(SidecarConflictException.class);
+        assertThat(run.load().problems()).isEmpty();
+        assertThat(leftovers(run.path())).isEmpty();
+    }
+
+    @Test
     void secondWriteOfAVariantIsRefusedAndLeavesTheFirst() throws Exception {
         RunDir run = RunStore.open(root).newRun(RunInfo.of("6.12.117", null));
         Sidecar s = SidecarFixtures.variant("t", "1n1l2c1t", 1);

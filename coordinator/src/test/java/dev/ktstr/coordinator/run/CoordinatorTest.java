@@ -240,6 +240,33 @@ class CoordinatorTest {
     }
 
     @Test
+    void aJobNoWorkerCanHoldIsReportedWhileOtherJobsStillRun() throws Exception {
+        List<JobSpec> jobs = new ArrayList<>(FakePlan.jobs("huge", 1, 0, 60_000));
+        JobSpec f = jobs.get(0);
+        jobs.add(new JobSpec(JobSpec.jobIdFor("huge", "fake/8cpu"), "fake/8cpu", "C", "m", Topology.parse("1,1,8,1"), f.kernel(),
+                "eevdf", List.of(), List.of(), 512, 60_000, false, List.of(), 0));
+        Started s = start("huge", jobs, new RunOptions(runs, 3, 1.0, Duration.ofSeconds(60), false, Duration.ofMillis(300)), null);
+        TestProbe<WorkerMsg> w = kit.createTestProbe();
+        WorkerCapacity tcg = new WorkerCapacity("w", 2, 1, 1, 16_000, "tcg", Set.of(), false, 1);
+        s.coordinator().tell(new RequestWork(w.getRef(), tcg, 1, ""));
+        JobSpec running = w.expectMessageClass(AssignJobs.class).jobs().get(0);
+        assertThat(running.variantName()).isEqualTo(f.variantName());
+        // the worker stays busy; the 8-vCPU job must still be reported once the grace has passed
+        long t0 = System.nanoTime();
+        while (!RunJournal.replay(s.journal().file()).results().containsKey(jobs.get(1).jobId())) {
+            assertThat(System.nanoTime() - t0).as("SKIP result for the 8-vCPU job").isLessThan(10_000_000_000L);
+            Thread.sleep(50);
+        }
+        JobResult skip = RunJournal.replay(s.journal().file()).results().get(jobs.get(1).jobId());
+        assertThat(skip.status()).isEqualTo(JobStatus.SKIP);
+        assertThat(skip.message()).contains("no worker can host this VM: it needs 8 vCPUs").contains("--tcg-overcommit 4");
+        s.coordinator().tell(new JobFinished(pass(running, "w"), w.getRef()));
+        RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
+        assertThat(sum.counts().get(JobStatus.SKIP)).isEqualTo(1);
+        assertThat(sum.counts().get(JobStatus.PASS)).isEqualTo(1);
+    }
+
+    @Test
     void aWorkerWithoutTheSharedSecretIsRejected() throws Exception {
         ActorRef<CoordinatorMsg> c = kit.spawn(Coordinator.create("0123456789abcdef0123"));
         TestProbe<WorkerMsg> w = kit.createTestProbe();

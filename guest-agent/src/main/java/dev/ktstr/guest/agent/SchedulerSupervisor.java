@@ -177,7 +177,7 @@ public final class SchedulerSupervisor implements AutoCloseable {
             }
             if (death == null) {
                 sink.json(FrameType.SCHED_EXIT, new SchedExit(SchedExit.Reason.STOPPED, process.isAlive() ? -1 : process.exitValue(), state(),
-                        "stopped by the agent at the end of the test", logTail(40), AgentClock.uptimeMs()));
+                        "stopped by the agent at the end of the test", logTail(40), wholeLog(), AgentClock.uptimeMs()));
             }
         }
         String err = runCommands(launch.disableCommands(), "disable");
@@ -191,7 +191,7 @@ public final class SchedulerSupervisor implements AutoCloseable {
 
     private SchedExit fail(SchedExit.Reason reason, int code, String detail) {
         if (death != null) return death;
-        SchedExit e = new SchedExit(reason, code, state(), detail, logTail(40), AgentClock.uptimeMs());
+        SchedExit e = new SchedExit(reason, code, state(), detail, logTail(40), wholeLog(), AgentClock.uptimeMs());
         death = e;
         sink.json(FrameType.SCHED_EXIT, e);
         return e;
@@ -211,6 +211,20 @@ public final class SchedulerSupervisor implements AutoCloseable {
             return s.isEmpty() ? null : s;
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** The whole log, or its last {@link SchedExit#LOG_CAP_BYTES} bytes with a note saying so. */
+    public String wholeLog() {
+        try {
+            if (!Files.exists(logFile)) return "";
+            byte[] all = Files.readAllBytes(logFile);
+            if (all.length <= SchedExit.LOG_CAP_BYTES) return new String(all, StandardCharsets.UTF_8);
+            int from = all.length - SchedExit.LOG_CAP_BYTES;
+            return "(scheduler log is " + all.length + " bytes; its first " + from + " bytes are not kept)\n"
+                    + new String(all, from, SchedExit.LOG_CAP_BYTES, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(scheduler log unreadable: " + e.getMessage() + ")";
         }
     }
 

@@ -260,12 +260,26 @@ public final class Loops {
         }
     }
 
+    /** Loops whose group shares one futex page: stopping wakes every waiter on it. */
+    abstract static class SharedPageLoop extends WorkLoop {
+        protected SharedPage page;
+
+        @Override
+        public void wakeForStop() {
+            if (page != null) LibC.futexWake(page.address, Integer.MAX_VALUE);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (page != null) page.close();
+        }
+    }
+
     /** Two workers hand a shared word back and forth with FUTEX_WAKE / FUTEX_WAIT. */
-    static final class FutexPingPongLoop extends WorkLoop {
+    static final class FutexPingPongLoop extends SharedPageLoop {
         private final Group g;
         private final int spinIters;
         private final Memory timeout = Futex.timeout100ms();
-        private SharedPage page;
         private int me;
         private int partner;
 
@@ -296,15 +310,6 @@ public final class Loops {
             p.resetGapClock();
         }
 
-        @Override
-        public void wakeForStop() {
-            if (page != null) LibC.futexWake(page.address, Integer.MAX_VALUE);
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (page != null) page.close();
-        }
     }
 
     /**
@@ -312,7 +317,7 @@ public final class Loops {
      * it stamps CLOCK_MONOTONIC, bumps a generation word and wakes the receivers. Receivers
      * record now − stamp as their wake latency.
      */
-    static final class FanOutLoop extends WorkLoop {
+    static final class FanOutLoop extends SharedPageLoop {
         private static final int GEN = 0;
         private static final int STAMP = 8;
         private final Group g;
@@ -324,7 +329,6 @@ public final class Loops {
         private final long[] c;
         private final int side;
         private final Memory timeout = Futex.timeout100ms();
-        private SharedPage page;
         private int seen;
 
         FanOutLoop(Group g, int spinIters, int footprintKb, int ops, int sleepUs) {
@@ -400,15 +404,6 @@ public final class Loops {
             }
         }
 
-        @Override
-        public void wakeForStop() {
-            if (page != null) LibC.futexWake(page.address, Integer.MAX_VALUE);
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (page != null) page.close();
-        }
     }
 
     /** Cycles spin / sleep / yield / io phases. */
@@ -676,12 +671,11 @@ public final class Loops {
     }
 
     /** Contenders CAS a shared lock word, FUTEX_WAIT when it is held; wait time = latency sample. */
-    static final class MutexLoop extends WorkLoop {
+    static final class MutexLoop extends SharedPageLoop {
         private final Group g;
         private final int hold;
         private final int work;
         private final Memory timeout = Futex.timeout100ms();
-        private SharedPage page;
 
         MutexLoop(Group g, int hold, int work) {
             this.g = g;
@@ -716,15 +710,6 @@ public final class Loops {
             LibC.futexWake(page.address, 1);
         }
 
-        @Override
-        public void wakeForStop() {
-            if (page != null) LibC.futexWake(page.address, Integer.MAX_VALUE);
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (page != null) page.close();
-        }
     }
 
     /** Runs a user {@link CustomWorker}; it owns the loop and reports through the probe. */

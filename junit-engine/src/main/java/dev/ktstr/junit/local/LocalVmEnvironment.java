@@ -96,14 +96,6 @@ public final class LocalVmEnvironment implements TestEnvironment {
         return LocalCluster.start(new LocalCluster.Config(new VmJobExecutor(cache, cacheRoot, accel, guestLog), cache, slots, null));
     }
 
-    /** The real VM executor for a cluster worker ({@code ktstr worker}), sharing the worker's artifact cache. */
-    public static VmJobExecutor workerExecutor(ArtifactCache cache, AccelMode mode) {
-        Path root = CacheRoot.resolve();
-        AccelDecision accel = new AcceleratorChooser(root).choose(mode, HostVirtFacts.probe());
-        System.err.println("ktstr worker: accelerator " + accel.accel().name().toLowerCase(Locale.ROOT) + " (" + accel.reason() + ")");
-        return new VmJobExecutor(cache, root, accel, null);
-    }
-
     private static Optional<Path> sibling(Path image, String name) {
         Path dir = image.toAbsolutePath().getParent();
         if (dir == null) return Optional.empty();

@@ -7,10 +7,15 @@ package dev.ktstr.protocol.guest;
  * @param exitCode    process exit code when it exited (-1 if unknown or still running)
  * @param sysfsState  last /sys/kernel/sched_ext/state read, or null
  * @param detail      human text (dmesg line, timeout explanation)
- * @param logTail     last lines of the scheduler's stdout+stderr
+ * @param logTail     last lines of the scheduler's stdout+stderr, for failure messages
+ * @param log         the scheduler's whole stdout+stderr (its last {@link #LOG_CAP_BYTES} bytes when
+ *                    longer): exit dumps run to hundreds of lines and belong in the run's log files
  * @param guestUptimeMs when it was noticed
  */
-public record SchedExit(Reason reason, int exitCode, String sysfsState, String detail, String logTail, long guestUptimeMs) {
+public record SchedExit(Reason reason, int exitCode, String sysfsState, String detail, String logTail, String log,
+                        long guestUptimeMs) {
+    public static final int LOG_CAP_BYTES = 96 * 1024;
+
     public enum Reason {
         /** process exited before or while the test ran */
         EXITED,

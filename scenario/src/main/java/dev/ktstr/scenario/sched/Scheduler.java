@@ -14,7 +14,9 @@ import java.util.Set;
  * @param binary        how to obtain it
  * @param flags         feature flags, in profile order
  * @param sysctls       guest cmdline {@code sysctl.k=v}, applied in order
- * @param kargs         extra guest kernel args (may not set nokaslr, console=, loglevel=, init=)
+ * @param kargs         extra guest kernel args (may not set nokaslr, console=, loglevel=, init=);
+ *                      {@value #LAST_CPU} expands to the guest's highest CPU number, for
+ *                      topology-dependent args such as {@code nohz_full=1-{last_cpu}}
  * @param assertion     scheduler layer of the threshold merge chain
  * @param cgroupParent  absolute cgroup path created before start and passed as
  *                      {@code --cell-parent-cgroup}; {@code null} = none
@@ -27,6 +29,14 @@ import java.util.Set;
 public record Scheduler(String name, SchedulerSpec binary, List<FlagDecl> flags, List<Sysctl> sysctls,
                         List<String> kargs, Assert assertion, String cgroupParent, List<String> schedArgs,
                         Topology topology, TopologyConstraints constraints, String configFile) {
+    /** Placeholder in {@link #kargs} for the guest's highest CPU number. */
+    public static final String LAST_CPU = "{last_cpu}";
+
+    /** {@link #kargs} with {@link #LAST_CPU} expanded for a guest of {@code cpus} CPUs. */
+    public List<String> kargsFor(int cpus) {
+        return kargs.stream().map(k -> k.replace(LAST_CPU, Integer.toString(cpus - 1))).toList();
+    }
+
 
     private static final List<String> RESERVED_KARGS = List.of("nokaslr", "console=", "loglevel=", "init=");
 

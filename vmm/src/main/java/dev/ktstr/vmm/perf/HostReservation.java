@@ -1,5 +1,6 @@
 package dev.ktstr.vmm.perf;
 
+import dev.ktstr.vmm.qemu.RamBacking;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -26,8 +27,12 @@ public final class HostReservation implements AutoCloseable {
     public static final Path DEFAULT_DIR = Path.of("/tmp");
     private static final Set<String> REMOTE_FS = Set.of("nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "afs", "fuse", "fuseblk");
 
+    /** Per-VM RAM directories on hugetlbfs: {@code ktstr-ram-<pid>-<random>}, so a dead JVM's can be found. */
+    static final String RAM_DIR_PREFIX = "ktstr-ram-";
+
     private final PerfPlan plan;
     private final List<FileLock> locks;
+    private Path hugeRamDir;
 
     private HostReservation(PerfPlan plan, List<FileLock> locks) {
         this.plan = plan;
@@ -145,6 +150,49 @@ public final class HostReservation implements AutoCloseable {
         return PATHS.remove(l);
     }
 
+    /**
+     * The RAM backing for this VM: when the plan chose hugepages, a hugetlbfs file in a directory of
+     * its own on the planned mount, falling back to {@code normal} if the pages are gone by the time
+     * QEMU starts; otherwise {@code normal}. Boot with {@link PerfPlan#memoryMb} and bind with
+     * {@link PerfPlan#guestNodeHostNodes}. The directory is removed by {@link #close}, after the VM.
+     */
+    public synchronized RamBacking ramBacking(RamBacking normal) throws IOException {
+        if (!(plan.hugepages() instanceof HugepageDecision.Use use)) return normal;
+        if (hugeRamDir == null) {
+            sweepDeadRamDirs(use.mount());
+            hugeRamDir = Files.createTempDirectory(use.mount(), RAM_DIR_PREFIX + ProcessHandle.current().pid() + "-");
+        }
+        return new RamBacking.Hugetlbfs(hugeRamDir, normal);
+    }
+
+    /**
+     * Hugetlbfs files hold their pages until deleted, even with no process mapping them: remove the
+     * RAM directories of ktstr JVMs that died (killed between reserving pages and QEMU's start;
+     * once QEMU runs, its watchdog removes the file).
+     */
+    static void sweepDeadRamDirs(Path mount) {
+        try (var s = Files.list(mount)) {
+            for (Path d : s.toList()) {
+                String n = d.getFileName().toString();
+                if (!n.startsWith(RAM_DIR_PREFIX)) continue;
+                String[] f = n.substring(RAM_DIR_PREFIX.length()).split("-", 2);
+                if (f.length < 2 || !f[0].matches("\\d{1,10}")) continue;
+                if (ProcessHandle.of(Long.parseLong(f[0])).isPresent()) continue;
+                deleteTree(d);
+            }
+        } catch (IOException | RuntimeException e) {
+            // another worker may be sweeping too; what is left goes next time
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var w = Files.walk(dir)) {
+            for (Path p : w.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // best effort: sweepDeadRamDirs retries on the next performance-mode VM
+        }
+    }
+
     static void checkLocalFs(Path dir) throws IOException {
         Files.createDirectories(dir);
         FileStore fs = Files.getFileStore(dir);
@@ -157,6 +205,10 @@ public final class HostReservation implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (hugeRamDir != null) {
+            deleteTree(hugeRamDir); // QemuVm removed its files already; this frees anything left
+            hugeRamDir = null;
+        }
         release(locks);
         locks.clear();
     }

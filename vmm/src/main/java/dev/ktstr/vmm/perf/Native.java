@@ -25,6 +25,8 @@ public final class Native {
         int sched_getscheduler(int pid) throws LastErrorException;
 
         int gettid();
+
+        int mount(String source, String target, String fstype, long flags, String data) throws LastErrorException;
     }
 
     private static final class Holder {
@@ -88,6 +90,16 @@ public final class Native {
             return Holder.C.sched_getscheduler((int) tid);
         } catch (LastErrorException e) {
             throw error("sched_getscheduler(" + tid + ")", e);
+        }
+    }
+
+    /** mount(2) without flags; for the hugetlbfs mount performance mode may create. */
+    public static void mount(String source, java.nio.file.Path target, String fstype, String options) throws PermissionDenied {
+        try {
+            Holder.C.mount(source, target.toString(), fstype, 0, options);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == EPERM) throw new PermissionDenied("mount -t " + fstype + " " + target + ": permission denied (needs CAP_SYS_ADMIN)");
+            throw new IllegalStateException("mount -t " + fstype + " -o " + options + " " + target + " failed: errno " + e.getErrorCode(), e);
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.ktstr.vmm.perf;
 
+import dev.ktstr.vmm.qemu.QemuVm;
+import dev.ktstr.vmm.qemu.RamBacking;
 import dev.ktstr.vmm.qemu.VcpuThread;
+import dev.ktstr.vmm.qemu.VmSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -48,12 +52,17 @@ public final class PerfMode {
      * and (when {@code realtime}) makes vCPU threads SCHED_FIFO 1. Under TCG pass
      * {@code realtime = false}: a TCG vCPU thread also runs the translator and never yields a
      * spinning guest's CPU, so FIFO would starve the host CPU (RT throttling leaves 5 %).
+     * Guest memory placement was fixed when QEMU started ({@link HostReservation#ramBacking},
+     * {@link PerfPlan#guestNodeHostNodes}); the result records what the VM got.
      */
-    public static AppliedPerf apply(PerfPlan plan, long qemuPid, List<VcpuThread> vcpus, boolean realtime) throws IOException {
+    public static AppliedPerf apply(PerfPlan plan, QemuVm vm, List<VcpuThread> vcpus, boolean realtime) throws IOException {
+        long qemuPid = vm.pid();
         if (vcpus.size() != plan.vcpuHostCpu().size()) {
             throw new IllegalArgumentException("plan is for " + plan.vcpuHostCpu().size() + " vCPUs but QEMU reports " + vcpus.size());
         }
         List<String> warnings = new ArrayList<>(plan.warnings());
+        MemoryPlacement memory = memoryPlacement(plan, vm.spec(), vm.ramFallbackReason());
+        if (plan.usesHugepages() && !memory.hugepages()) warnings.add("guest RAM on normal pages: " + memory.fallbackReason().orElse(""));
         List<Long> pinned = new ArrayList<>();
         Set<Long> vcpuTids = new HashSet<>();
         try {
@@ -84,7 +93,23 @@ public final class PerfMode {
                 warnings.add("vCPU threads keep normal priority: " + e.getMessage());
             }
         }
-        return new AppliedPerf(pinned, service, rt, warnings);
+        return new AppliedPerf(pinned, service, rt, memory, warnings);
+    }
+
+    /** The RAM backing a VM got, and why it is not hugetlbfs when it is not. */
+    static MemoryPlacement memoryPlacement(PerfPlan plan, VmSpec spec, Optional<String> startFallback) {
+        RamBacking b = spec.ramBacking();
+        Optional<String> reason;
+        if (b instanceof RamBacking.Hugetlbfs) {
+            reason = Optional.empty();
+        } else if (startFallback.isPresent()) {
+            reason = startFallback;
+        } else if (plan.hugepages() instanceof HugepageDecision.Fallback f) {
+            reason = Optional.of(f.reason());
+        } else {
+            reason = Optional.of("the VM was started without the planned hugetlbfs backing (use HostReservation.ramBacking)");
+        }
+        return new MemoryPlacement(b.kind(), reason, spec.ramHostNodes(), spec.memoryMb());
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.ktstr.vmm.perf;
 
 import dev.ktstr.protocol.topology.Topology;
-import java.nio.file.Path;
+import dev.ktstr.vmm.qemu.RamBacking;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +18,17 @@ import java.util.TreeSet;
  * @param llcs            virtual LLC to host LLC, with the vCPUs' host CPUs
  * @param vcpuHostCpu     host CPU of each vCPU (index = guest CPU)
  * @param serviceCpu      host CPU for QEMU's non-vCPU threads and the monitor
- * @param guestNodeHostNodes host NUMA nodes backing each guest NUMA node (for mbind)
- * @param hugepages       back guest RAM with 2 MiB hugepages (on {@code hugetlbfsMount})
- * @param hugetlbfsMount  where QEMU creates the RAM file when {@code hugepages}
+ * @param guestNodeHostNodes host NUMA nodes of each guest NUMA node's vCPUs: its RAM is bound there
+ *                        ({@link dev.ktstr.vmm.qemu.VmSpec#ramHostNodes}, QEMU's mbind)
+ * @param memoryMb        guest RAM to boot with: the requested size, rounded up to whole 2 MiB
+ *                        pages per guest node when {@code hugepages} says {@link HugepageDecision.Use}
+ * @param hugepages       whether guest RAM goes on 2 MiB hugepages, or why not
  * @param warnings        things that make results noisier but do not stop the run
  */
 public record PerfPlan(Topology vm, List<LlcAssignment> llcs, List<Integer> vcpuHostCpu, int serviceCpu,
-                       List<Set<Integer>> guestNodeHostNodes, boolean hugepages, Optional<Path> hugetlbfsMount, List<String> warnings) {
+                       List<Set<Integer>> guestNodeHostNodes, int memoryMb, HugepageDecision hugepages, List<String> warnings) {
     public PerfPlan {
+        java.util.Objects.requireNonNull(hugepages, "hugepages");
         llcs = List.copyOf(llcs);
         vcpuHostCpu = List.copyOf(vcpuHostCpu);
         guestNodeHostNodes = guestNodeHostNodes.stream().map(s -> (Set<Integer>) new TreeSet<>(s)).toList();
@@ -93,17 +96,13 @@ public record PerfPlan(Topology vm, List<LlcAssignment> llcs, List<Integer> vcpu
             nodes.add(s);
         }
         List<String> warnings = new ArrayList<>();
-        long needPages = ((long) memoryMb + 1) / 2;
-        boolean huge = mem.hugetlbfsMount().isPresent() && mem.freeHugepages2M() >= needPages;
-        if (!huge) {
-            warnings.add("guest RAM on normal pages: " + mem.freeHugepages2M() + " free 2 MiB hugepages, " + needPages + " needed"
-                    + (mem.hugetlbfsMount().isEmpty() ? ", and no hugetlbfs mount" : "")
-                    + " (echo " + needPages + " > /proc/sys/vm/nr_hugepages; mount -t hugetlbfs none /dev/hugepages)");
-        }
+        int hugeMb = RamBacking.Hugetlbfs.alignMb(memoryMb, vm.numaNodes());
+        HugepageDecision huge = HugepageDecision.decide(hugeMb, nodes, mem);
+        if (huge instanceof HugepageDecision.Fallback f) warnings.add("guest RAM on normal pages: " + f.reason());
         if (mem.procsRunning() > Math.max(1, vcpus / 2)) {
             warnings.add("host is busy: " + mem.procsRunning() + " runnable tasks for a " + vcpus + "-vCPU VM; timings will be noisy");
         }
-        return new PerfPlan(vm, assign, vcpuCpu, service.get(), nodes, huge, huge ? mem.hugetlbfsMount() : Optional.empty(), warnings);
+        return new PerfPlan(vm, assign, vcpuCpu, service.get(), nodes, huge instanceof HugepageDecision.Use ? hugeMb : memoryMb, huge, warnings);
     }
 
     /** Host LLCs to lock exclusively. */
@@ -120,14 +119,8 @@ public record PerfPlan(Topology vm, List<LlcAssignment> llcs, List<Integer> vcpu
         return s;
     }
 
-    /**
-     * Extra options for guest node {@code n}'s {@code -object memory-backend-file}: QEMU itself
-     * mbind()s the RAM to the pinned host nodes ({@code policy=bind}) and pre-faults it.
-     */
-    public String memoryBackendOptions(int guestNode) {
-        // QEMU wants one host-nodes= per range (a bare "0,2" would end the option)
-        StringBuilder sb = new StringBuilder();
-        for (String range : HostTopology.renderList(guestNodeHostNodes.get(guestNode)).split(",")) sb.append("host-nodes=").append(range).append(',');
-        return sb + "policy=bind,prealloc=on";
+    /** True when guest RAM is planned on 2 MiB hugepages. */
+    public boolean usesHugepages() {
+        return hugepages instanceof HugepageDecision.Use;
     }
 }

@@ -32,7 +32,7 @@ public final class QemuCommandBuilder {
         a.add(spec.qemuBinary());
         a.addAll(List.of("-name", spec.name() + ",debug-threads=on"));
         String machineArg = machine.machineArg();
-        if (paths.memoryFile() != null && t.numaNodes() == 1) {
+        if (t.numaNodes() == 1 && needsBackendObjects(spec, paths)) {
             machineArg += ",memory-backend=m0";
         }
         a.addAll(List.of("-machine", machineArg));
@@ -40,7 +40,7 @@ public final class QemuCommandBuilder {
         a.addAll(List.of("-m", spec.memoryMb() + "M"));
         // One socket per LLC: QEMU's legacy cache CPUID leaves then give each LLC its own L3.
         a.addAll(List.of("-smp", t.totalCpus() + ",sockets=" + t.llcs() + ",cores=" + t.coresPerLlc() + ",threads=" + t.threadsPerCore()));
-        a.addAll(memoryAndNuma(t, spec.memoryMb(), paths));
+        a.addAll(memoryAndNuma(spec, paths));
         a.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"));
         if (spec.console() == ConsoleMode.TERMINAL) {
             // mux=on gives Ctrl-A X; signal=off passes Ctrl-C to the guest shell instead of killing QEMU.
@@ -66,19 +66,18 @@ public final class QemuCommandBuilder {
         return a;
     }
 
-    static List<String> memoryAndNuma(Topology t, int memoryMb, VmPaths paths) {
+    /**
+     * One memory backend per guest NUMA node when RAM is file-backed, bound to host nodes, or split
+     * over several guest nodes; nothing (QEMU's default anonymous RAM) otherwise.
+     */
+    static List<String> memoryAndNuma(VmSpec spec, VmPaths paths) {
+        Topology t = spec.topology();
         List<String> a = new ArrayList<>();
         int nodes = t.numaNodes();
-        boolean file = paths.memoryFile() != null;
-        if (nodes == 1 && !file) return a;
-        int[] sizes = splitMemory(memoryMb, nodes);
-        for (int i = 0; i < nodes; i++) {
-            String obj = file
-                    ? "memory-backend-file,id=m" + i + ",size=" + sizes[i] + "M,mem-path=" + opt(paths.memoryFile() + (nodes > 1 ? "." + i : "")) + ",share=on"
-                    : "memory-backend-ram,id=m" + i + ",size=" + sizes[i] + "M";
-            a.addAll(List.of("-object", obj));
-        }
-        if (nodes == 1) return a; // single shared-file node: bound via -machine memory-backend=m0
+        if (!needsBackendObjects(spec, paths)) return a;
+        int[] sizes = splitMemory(spec.memoryMb(), nodes);
+        for (int i = 0; i < nodes; i++) a.addAll(List.of("-object", memoryBackend(spec, paths, i, sizes[i])));
+        if (nodes == 1) return a; // a single backend is bound via -machine memory-backend=m0
         for (int i = 0; i < nodes; i++) {
             int[] cpus = t.nodeCpuRange(i);
             a.addAll(List.of("-numa", "node,nodeid=" + i + ",cpus=" + cpus[0] + "-" + cpus[1] + ",memdev=m" + i));
@@ -89,6 +88,46 @@ public final class QemuCommandBuilder {
             }
         }
         return a;
+    }
+
+    private static boolean needsBackendObjects(VmSpec spec, VmPaths paths) {
+        return spec.topology().numaNodes() > 1 || paths.memoryFile() != null || !spec.ramHostNodes().isEmpty();
+    }
+
+    /** The {@code -object} value of guest node {@code node}'s RAM. */
+    static String memoryBackend(VmSpec spec, VmPaths paths, int node, int sizeMb) {
+        StringBuilder b = new StringBuilder();
+        if (paths.memoryFile() == null) {
+            b.append("memory-backend-ram,id=m").append(node).append(",size=").append(sizeMb).append('M');
+        } else {
+            String file = paths.memoryFile() + (spec.topology().numaNodes() > 1 ? "." + node : "");
+            b.append("memory-backend-file,id=m").append(node).append(",size=").append(sizeMb).append("M,mem-path=").append(opt(file))
+                    .append(",share=on");
+            // QEMU sees the hugetlbfs page size itself (statfs). prealloc faults every page at start,
+            // after the binding below, so a node without pages fails QEMU's start instead of
+            // SIGBUS-ing the guest mid-test.
+            if (spec.ramBacking() instanceof RamBacking.Hugetlbfs) b.append(",prealloc=on");
+        }
+        if (!spec.ramHostNodes().isEmpty()) {
+            // QEMU calls mbind(MPOL_BIND) on the mapping: our "mbind to the pinned nodes". It wants
+            // one host-nodes= per range (a bare "0,2" would end the option).
+            for (String range : renderNodes(spec.ramHostNodes().get(node)).split(",")) b.append(",host-nodes=").append(range);
+            b.append(",policy=bind");
+        }
+        return b.toString();
+    }
+
+    /** A node set as a kernel list ({@code 0-1,3}). */
+    static String renderNodes(java.util.Set<Integer> nodes) {
+        List<Integer> l = new ArrayList<>(new java.util.TreeSet<>(nodes));
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < l.size(); ) {
+            int j = i;
+            while (j + 1 < l.size() && l.get(j + 1) == l.get(j) + 1) j++;
+            parts.add(i == j ? Integer.toString(l.get(i)) : l.get(i) + "-" + l.get(j));
+            i = j + 1;
+        }
+        return String.join(",", parts);
     }
 
     /** Even split; the first {@code total % nodes} nodes get one MB more so the sum is exact. */

@@ -38,6 +38,7 @@ public final class QemuVm implements AutoCloseable {
     private static final int STDERR_CAP = 64 * 1024;
 
     private final VmSpec spec;
+    private final Optional<String> ramFallbackReason;
     private final VmPaths paths;
     private final List<String> argv;
     private final Process process;
@@ -57,9 +58,10 @@ public final class QemuVm implements AutoCloseable {
     private VmResult result;
     private boolean closed;
 
-    private QemuVm(VmSpec spec, VmPaths paths, List<String> argv, Process process, long startNanos,
+    private QemuVm(VmSpec spec, Optional<String> ramFallbackReason, VmPaths paths, List<String> argv, Process process, long startNanos,
                    Map<String, ServerSocketChannel> listeners) {
         this.spec = spec;
+        this.ramFallbackReason = ramFallbackReason;
         this.paths = paths;
         this.argv = argv;
         this.process = process;
@@ -96,13 +98,26 @@ public final class QemuVm implements AutoCloseable {
      * Boots a VM. The port sockets are listening before QEMU starts; QEMU connects to them while
      * it initialises, before the guest runs.
      */
-    public static QemuVm start(VmSpec spec) throws IOException {
-        requireReadable(spec.kernel(), "kernel image");
-        requireReadable(spec.initrd(), "initramfs");
+    public static QemuVm start(VmSpec requested) throws IOException {
+        requireReadable(requested.kernel(), "kernel image");
+        requireReadable(requested.initrd(), "initramfs");
         Path runDir = Files.createTempDirectory("ktstr-vm-");
         Map<String, ServerSocketChannel> listeners = new LinkedHashMap<>();
+        VmPaths paths = null;
         try {
-            VmPaths paths = VmPaths.in(runDir, spec);
+            VmSpec spec = requested;
+            Optional<String> fallback = Optional.empty();
+            if (spec.ramBacking() instanceof RamBacking.Hugetlbfs h) {
+                VmPaths huge = VmPaths.in(runDir, spec);
+                try {
+                    HugetlbReservation.reserve(ramFiles(spec, huge), ramFileSizes(spec));
+                } catch (HugetlbReservation.Unavailable e) {
+                    fallback = Optional.of(e.getMessage() + "; guest RAM falls back to " + h.fallback().kind()
+                            + h.fallback().fileDir().map(d -> " in " + d).orElse(""));
+                    spec = spec.toBuilder().ramBacking(h.fallback()).build();
+                }
+            }
+            paths = VmPaths.in(runDir, spec);
             for (Map.Entry<String, Path> e : paths.portSockets().entrySet()) {
                 ServerSocketChannel l = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
                 l.bind(UnixDomainSocketAddress.of(e.getValue()));
@@ -122,14 +137,30 @@ public final class QemuVm implements AutoCloseable {
             }
             long t0 = System.nanoTime();
             Process p = pb.start();
-            QemuVm vm = new QemuVm(spec, paths, argv, p, t0, listeners);
+            QemuVm vm = new QemuVm(spec, fallback, paths, argv, p, t0, listeners);
             LiveVms.add(vm);
             return vm;
         } catch (IOException | RuntimeException e) {
             for (ServerSocketChannel l : listeners.values()) l.close();
             deleteTree(runDir);
+            if (paths != null) deleteMemoryFiles(paths); // reserved hugetlbfs files QEMU never got
             throw e;
         }
+    }
+
+    /** The RAM file of each guest NUMA node, as {@link QemuCommandBuilder} names them. */
+    private static List<Path> ramFiles(VmSpec spec, VmPaths paths) {
+        int nodes = spec.topology().numaNodes();
+        if (nodes == 1) return List.of(paths.memoryFile());
+        List<Path> l = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) l.add(Path.of(paths.memoryFile() + "." + i));
+        return l;
+    }
+
+    private static List<Long> ramFileSizes(VmSpec spec) {
+        List<Long> l = new ArrayList<>();
+        for (int mb : QemuCommandBuilder.splitMemory(spec.memoryMb(), spec.topology().numaNodes())) l.add((long) mb << 20);
+        return l;
     }
 
     private static void requireReadable(Path p, String what) throws IOException {
@@ -138,8 +169,17 @@ public final class QemuVm implements AutoCloseable {
         }
     }
 
+    /**
+     * The spec this VM runs with: the requested one, except that a {@link RamBacking.Hugetlbfs}
+     * whose pages could not be reserved is replaced by its fallback (see {@link #ramFallbackReason}).
+     */
     public VmSpec spec() {
         return spec;
+    }
+
+    /** Why the requested hugetlbfs RAM was not used, when it was not. */
+    public Optional<String> ramFallbackReason() {
+        return ramFallbackReason;
     }
 
     public long pid() {
@@ -298,15 +338,19 @@ public final class QemuVm implements AutoCloseable {
             }
             if (deadlineThread != null) deadlineThread.interrupt();
             deleteTree(paths.runDir());
-            if (paths.memoryFile() != null) {
-                try (Stream<Path> s = Files.list(paths.memoryFile().getParent())) {
-                    String prefix = paths.memoryFile().getFileName().toString();
-                    for (Path p : s.filter(x -> x.getFileName().toString().startsWith(prefix)).toList()) Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort; the file lives in tmpfs
-                }
-            }
+            deleteMemoryFiles(paths);
             LiveVms.remove(this);
+        }
+    }
+
+    /** Removes the RAM file and its per-node siblings (a hugetlbfs file holds its pages until then). */
+    private static void deleteMemoryFiles(VmPaths paths) {
+        if (paths.memoryFile() == null) return;
+        try (Stream<Path> s = Files.list(paths.memoryFile().getParent())) {
+            String prefix = paths.memoryFile().getFileName().toString();
+            for (Path p : s.filter(x -> x.getFileName().toString().startsWith(prefix)).toList()) Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort; the owner removes the whole RAM directory afterwards
         }
     }
 
@@ -320,6 +364,7 @@ public final class QemuVm implements AutoCloseable {
         }
         if (spec.console() == ConsoleMode.TERMINAL) restoreTerminal();
         deleteTree(paths.runDir());
+        deleteMemoryFiles(paths); // tmpfs and hugetlbfs files outlive the process otherwise
     }
 
     private void deadline() {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -32,8 +34,12 @@ import java.util.regex.Pattern;
  *                       missing it is a boot hang (infrastructure failure, retried once by
  *                       {@link QemuVm#runRetryingOnce}). Empty = no boot deadline (for inits that
  *                       do not print the marker).
- * @param sharedMemoryDir when present, guest RAM is a shared file in this directory (the host
- *                       monitor reads it); else anonymous RAM
+ * @param ramBacking     where guest RAM lives: anonymous, a shared file (the host monitor reads it),
+ *                       or a shared file on hugetlbfs (performance mode)
+ * @param ramHostNodes   host NUMA nodes for each guest NUMA node's RAM (index = guest node), or empty
+ *                       for no binding. Rendered as QEMU's {@code host-nodes=...,policy=bind}: QEMU
+ *                       itself calls mbind(2) with MPOL_BIND on the backend's mapping before it
+ *                       preallocates or the guest faults a page, so ktstr needs no mbind of its own
  * @param consoleLog     where to keep the console log; empty = in the VM's temp dir, deleted on close
  * @param tscKhz         host TSC frequency for {@code tsc_early_khz}; empty = detect
  * @param qemuBinary     QEMU executable (PATH lookup when not absolute)
@@ -41,7 +47,8 @@ import java.util.regex.Pattern;
 public record VmSpec(String name, Path kernel, Path initrd, Topology topology, int memoryMb,
                      AccelDecision accel, Optional<MachineType> machine, List<String> kernelArgs,
                      List<String> ports, ConsoleMode console, boolean echoConsole, boolean verboseKernel,
-                     Duration timeout, Optional<Duration> bootTimeout, Optional<Path> sharedMemoryDir, Optional<Path> consoleLog,
+                     Duration timeout, Optional<Duration> bootTimeout, RamBacking ramBacking, List<Set<Integer>> ramHostNodes,
+                     Optional<Path> consoleLog,
                      OptionalLong tscKhz, String qemuBinary) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -57,8 +64,10 @@ public record VmSpec(String name, Path kernel, Path initrd, Topology topology, i
         Objects.requireNonNull(accel, "accel");
         Objects.requireNonNull(console, "console");
         Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(ramBacking, "ramBacking");
         kernelArgs = List.copyOf(kernelArgs);
         ports = List.copyOf(ports);
+        ramHostNodes = ramHostNodes.stream().map(n -> (Set<Integer>) java.util.Collections.unmodifiableSet(new TreeSet<>(n))).toList();
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("VM name '" + name + "' may only contain letters, digits, '.', '_' and '-' (1-64 chars)");
         }
@@ -82,6 +91,22 @@ public record VmSpec(String name, Path kernel, Path initrd, Topology topology, i
             throw new IllegalArgumentException("topology " + topology + " has " + topology.numaNodes()
                     + " NUMA nodes but microvm cannot describe NUMA to the guest: use q35 (the default for multi-node topologies)");
         }
+        if (!ramHostNodes.isEmpty()) {
+            if (ramHostNodes.size() != topology.numaNodes()) {
+                throw new IllegalArgumentException("RAM host-node binding names " + ramHostNodes.size() + " guest node(s) but topology "
+                        + topology + " has " + topology.numaNodes() + ": give one host-node set per guest NUMA node");
+            }
+            for (Set<Integer> n : ramHostNodes) {
+                if (n.isEmpty() || n.stream().anyMatch(x -> x < 0)) {
+                    throw new IllegalArgumentException("RAM host-node binding " + ramHostNodes + " has an empty set or a negative node");
+                }
+            }
+        }
+        if (ramBacking instanceof RamBacking.Hugetlbfs && memoryMb % (2 * topology.numaNodes()) != 0) {
+            throw new IllegalArgumentException("hugetlbfs-backed guest RAM needs whole 2 MiB pages on each of the " + topology.numaNodes()
+                    + " NUMA node(s), but " + memoryMb + " MB does not split so: use "
+                    + RamBacking.Hugetlbfs.alignMb(memoryMb, topology.numaNodes()) + " MB (RamBacking.Hugetlbfs.alignMb)");
+        }
         if (timeout.isNegative()) throw new IllegalArgumentException("timeout must not be negative");
         Objects.requireNonNull(bootTimeout, "bootTimeout");
         if (bootTimeout.isPresent() && (bootTimeout.get().isNegative() || bootTimeout.get().isZero())) {
@@ -97,6 +122,11 @@ public record VmSpec(String name, Path kernel, Path initrd, Topology topology, i
         return Duration.ofSeconds(60 + 2L * t.totalCpus());
     }
 
+    /** Directory of the shared RAM file (plain or hugetlbfs), empty for anonymous RAM. */
+    public Optional<Path> sharedMemoryDir() {
+        return ramBacking.fileDir();
+    }
+
     public MachineType effectiveMachine() {
         return machine.orElse(MachineType.forTopology(topology));
     }
@@ -110,7 +140,7 @@ public record VmSpec(String name, Path kernel, Path initrd, Topology topology, i
         b.name = name; b.topology = topology; b.memoryMb = memoryMb; b.accel = accel; b.machine = machine;
         b.kernelArgs = new ArrayList<>(kernelArgs); b.ports = new ArrayList<>(ports); b.console = console;
         b.echoConsole = echoConsole; b.verboseKernel = verboseKernel; b.timeout = timeout; b.bootTimeout = bootTimeout;
-        b.sharedMemoryDir = sharedMemoryDir; b.consoleLog = consoleLog; b.tscKhz = tscKhz; b.qemuBinary = qemuBinary;
+        b.ramBacking = ramBacking; b.ramHostNodes = new ArrayList<>(ramHostNodes); b.consoleLog = consoleLog; b.tscKhz = tscKhz; b.qemuBinary = qemuBinary;
         return b;
     }
 
@@ -130,7 +160,8 @@ public record VmSpec(String name, Path kernel, Path initrd, Topology topology, i
         private boolean verboseKernel;
         private Duration timeout = Duration.ZERO;
         private Optional<Duration> bootTimeout = Optional.empty();
-        private Optional<Path> sharedMemoryDir = Optional.empty();
+        private RamBacking ramBacking = new RamBacking.Anonymous();
+        private List<Set<Integer>> ramHostNodes = new ArrayList<>();
         private Optional<Path> consoleLog = Optional.empty();
         private OptionalLong tscKhz = OptionalLong.empty();
         private String qemuBinary = "qemu-system-x86_64";
@@ -155,14 +186,17 @@ public record VmSpec(String name, Path kernel, Path initrd, Topology topology, i
         public Builder verboseKernel(boolean v) { verboseKernel = v; return this; }
         public Builder timeout(Duration v) { timeout = v; return this; }
         public Builder bootTimeout(Duration v) { bootTimeout = Optional.ofNullable(v); return this; }
-        public Builder sharedMemoryDir(Path v) { sharedMemoryDir = Optional.ofNullable(v); return this; }
+        /** Guest RAM as a shared file in {@code v} (null: anonymous RAM). */
+        public Builder sharedMemoryDir(Path v) { ramBacking = v == null ? new RamBacking.Anonymous() : new RamBacking.SharedFile(v); return this; }
+        public Builder ramBacking(RamBacking v) { ramBacking = Objects.requireNonNull(v, "ramBacking"); return this; }
+        public Builder ramHostNodes(List<Set<Integer>> v) { ramHostNodes = new ArrayList<>(v); return this; }
         public Builder consoleLog(Path v) { consoleLog = Optional.ofNullable(v); return this; }
         public Builder tscKhz(long v) { tscKhz = OptionalLong.of(v); return this; }
         public Builder qemuBinary(String v) { qemuBinary = v; return this; }
 
         public VmSpec build() {
             return new VmSpec(name, kernel, initrd, topology, memoryMb, accel, machine, kernelArgs, ports, console,
-                    echoConsole, verboseKernel, timeout, bootTimeout, sharedMemoryDir, consoleLog, tscKhz, qemuBinary);
+                    echoConsole, verboseKernel, timeout, bootTimeout, ramBacking, ramHostNodes, consoleLog, tscKhz, qemuBinary);
         }
     }
 }

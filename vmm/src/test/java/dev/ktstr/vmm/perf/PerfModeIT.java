@@ -37,7 +37,7 @@ class PerfModeIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (vm.timeToInit().isEmpty() && vm.isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
             List<VcpuThread> vcpus = vm.vcpuThreads();
-            AppliedPerf applied = PerfMode.apply(plan, vm.pid(), vcpus, true);
+            AppliedPerf applied = PerfMode.apply(plan, vm, vcpus, true);
             long tid = vcpus.get(0).hostThreadId();
             assertThat(cpusAllowed(vm.pid(), tid)).isEqualTo(Integer.toString(vcpuCpu));
             assertThat(applied.pinnedService()).isNotEmpty();

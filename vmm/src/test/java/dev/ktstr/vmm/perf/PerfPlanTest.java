@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PerfPlanTest {
-    static final HostMemory NO_HUGE = new HostMemory(0, Optional.empty(), 0);
-    static final HostMemory HUGE = new HostMemory(4096, Optional.of(Path.of("/dev/hugepages")), 0);
+    static final HostMemory NO_HUGE = HostMemory.of(0, Optional.empty());
+    static final HostMemory HUGE = HostMemory.of(4096, Optional.of(Path.of("/dev/hugepages")));
 
     /** {@code llcs} LLCs of {@code per} CPUs, {@code llcsPerNode} LLCs per NUMA node. */
     static HostTopology host(int llcs, int per, int llcsPerNode) {
@@ -32,8 +32,8 @@ class PerfPlanTest {
         assertThat(p.vcpuHostCpu()).containsExactly(0, 1, 4, 5);
         assertThat(p.serviceCpu()).isEqualTo(8); // first CPU of the unreserved LLC
         assertThat(p.guestNodeHostNodes()).containsExactly(Set.of(0), Set.of(1));
-        assertThat(p.memoryBackendOptions(1)).isEqualTo("host-nodes=1,policy=bind,prealloc=on");
-        assertThat(p.hugepages()).isTrue();
+        assertThat(p.hugepages()).isEqualTo(new HugepageDecision.Use(Path.of("/dev/hugepages"), 512));
+        assertThat(p.memoryMb()).isEqualTo(1024);
         assertThat(p.warnings()).isEmpty();
         assertThat(p.hostCpus()).containsExactly(0, 1, 4, 5, 8);
     }
@@ -43,8 +43,10 @@ class PerfPlanTest {
         PerfPlan p = PerfPlan.compute(host(1, 2, 1), Topology.parse("1,1,1,1"), 256, NO_HUGE, Set.of(), Set.of());
         assertThat(p.vcpuHostCpu()).containsExactly(0);
         assertThat(p.serviceCpu()).isEqualTo(1);
-        assertThat(p.hugepages()).isFalse();
-        assertThat(p.warnings()).singleElement().asString().contains("normal pages").contains("128 needed");
+        assertThat(p.usesHugepages()).isFalse();
+        assertThat(p.memoryMb()).isEqualTo(256);
+        assertThat(p.warnings()).singleElement().asString().contains("normal pages").contains("128 needed")
+                .contains("echo 128 > /proc/sys/vm/nr_hugepages");
     }
 
     @Test
@@ -67,10 +69,12 @@ class PerfPlanTest {
     }
 
     @Test
-    void nonContiguousHostNodesRenderAsRepeatedOptions() throws Exception {
-        PerfPlan p = new PerfPlan(Topology.parse("1,1,1,1"), List.of(new LlcAssignment(0, 0, List.of(0))), List.of(0), 1,
-                List.of(Set.of(0, 1, 3)), false, Optional.empty(), List.of());
-        assertThat(p.memoryBackendOptions(0)).isEqualTo("host-nodes=0-1,host-nodes=3,policy=bind,prealloc=on");
+    void hugepagePlanRoundsGuestRamToWholePagesPerNode() throws Exception {
+        PerfPlan p = PerfPlan.compute(host(2, 2, 1), Topology.parse("2,2,1,1"), 301, HUGE, Set.of(), Set.of());
+        assertThat(p.memoryMb()).isEqualTo(304); // 2 nodes x 152 MB = 76 pages each
+        assertThat(p.hugepages()).isEqualTo(new HugepageDecision.Use(Path.of("/dev/hugepages"), 152));
+        PerfPlan normal = PerfPlan.compute(host(2, 2, 1), Topology.parse("2,2,1,1"), 301, NO_HUGE, Set.of(), Set.of());
+        assertThat(normal.memoryMb()).isEqualTo(301);
     }
 
     @Test

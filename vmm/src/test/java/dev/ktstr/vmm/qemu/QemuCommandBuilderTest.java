@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ktstr.protocol.topology.Topology;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class QemuCommandBuilderTest {
@@ -21,6 +22,13 @@ class QemuCommandBuilderTest {
 
     private static String after(List<String> a, String flag) {
         return a.get(a.indexOf(flag) + 1);
+    }
+
+    /** Every value given to {@code flag}, in order. */
+    private static List<String> values(List<String> a, String flag) {
+        List<String> v = new java.util.ArrayList<>();
+        for (int i = 0; i + 1 < a.size(); i++) if (a.get(i).equals(flag)) v.add(a.get(i + 1));
+        return v;
     }
 
     @Test
@@ -100,6 +108,49 @@ class QemuCommandBuilderTest {
         assertThat(after(a, "-object")).startsWith("memory-backend-file,id=m0,size=512M,mem-path=/dev/shm/").endsWith(",share=on");
         VmSpec two = spec("2,2,1,1").sharedMemoryDir(Path.of("/dev/shm")).build();
         assertThat(String.join(" ", argv(two))).contains(".ram.1,share=on").doesNotContain("memory-backend=m0");
+    }
+
+    @Test
+    void hugetlbfsBackendIsASharedPreallocatedFileOnTheMount() {
+        RamBacking huge = new RamBacking.Hugetlbfs(Path.of("/dev/hugepages/ktstr-ram-1-x"), new RamBacking.SharedFile(Path.of("/dev/shm")));
+        VmSpec one = spec("1,1,1,1").ramBacking(huge).build();
+        List<String> a = argv(one);
+        assertThat(after(a, "-machine")).endsWith(",memory-backend=m0");
+        assertThat(after(a, "-object")).matches(
+                "memory-backend-file,id=m0,size=512M,mem-path=/dev/hugepages/ktstr-ram-1-x/ktstr-vm-ktstr-vm-x\\.ram,share=on,prealloc=on");
+        assertThat(one.sharedMemoryDir()).contains(Path.of("/dev/hugepages/ktstr-ram-1-x")); // where the monitor finds the file
+        // two guest nodes: one file each, both preallocated, each bound to its host node
+        VmSpec two = spec("2,2,1,1").ramBacking(huge).ramHostNodes(List.of(Set.of(0), Set.of(1))).build();
+        List<String> objects = values(argv(two), "-object");
+        assertThat(objects).containsExactly(
+                "memory-backend-file,id=m0,size=256M,mem-path=/dev/hugepages/ktstr-ram-1-x/ktstr-vm-ktstr-vm-x.ram.0,share=on,prealloc=on,host-nodes=0,policy=bind",
+                "memory-backend-file,id=m1,size=256M,mem-path=/dev/hugepages/ktstr-ram-1-x/ktstr-vm-ktstr-vm-x.ram.1,share=on,prealloc=on,host-nodes=1,policy=bind");
+        assertThat(values(argv(two), "-numa")).contains("node,nodeid=0,cpus=0-0,memdev=m0", "node,nodeid=1,cpus=1-1,memdev=m1");
+    }
+
+    @Test
+    void hostNodeBindingOnAPlainFileAndOnAnonymousRam() {
+        VmSpec file = spec("1,1,1,1").sharedMemoryDir(Path.of("/dev/shm")).ramHostNodes(List.of(Set.of(0, 1, 3))).build();
+        assertThat(after(argv(file), "-object")).endsWith(",share=on,host-nodes=0-1,host-nodes=3,policy=bind").doesNotContain("prealloc");
+        // anonymous RAM needs an explicit backend object to carry the binding
+        VmSpec anon = spec("1,1,1,1").ramHostNodes(List.of(Set.of(2))).build();
+        List<String> a = argv(anon);
+        assertThat(after(a, "-object")).isEqualTo("memory-backend-ram,id=m0,size=512M,host-nodes=2,policy=bind");
+        assertThat(after(a, "-machine")).endsWith(",memory-backend=m0");
+        // unbound anonymous single-node RAM stays QEMU's default
+        assertThat(argv(spec("1,1,1,1").build())).doesNotContain("-object");
+    }
+
+    @Test
+    void memorySpecErrorsNameTheFix() {
+        RamBacking huge = new RamBacking.Hugetlbfs(Path.of("/dev/hugepages/x"), new RamBacking.Anonymous());
+        assertThatThrownBy(() -> spec("2,2,1,1").memoryMb(514).ramBacking(huge).build())
+                .hasMessageContaining("whole 2 MiB pages").hasMessageContaining("use 516 MB");
+        assertThat(RamBacking.Hugetlbfs.alignMb(514, 2)).isEqualTo(516);
+        assertThat(RamBacking.Hugetlbfs.alignMb(512, 2)).isEqualTo(512);
+        assertThatThrownBy(() -> new RamBacking.Hugetlbfs(Path.of("/a"), huge)).hasMessageContaining("cannot fall back to hugetlbfs");
+        assertThatThrownBy(() -> spec("2,2,1,1").ramHostNodes(List.of(Set.of(0))).build()).hasMessageContaining("one host-node set per guest NUMA node");
+        assertThatThrownBy(() -> spec("1,1,1,1").ramHostNodes(List.of(Set.of())).build()).hasMessageContaining("empty set");
     }
 
     @Test

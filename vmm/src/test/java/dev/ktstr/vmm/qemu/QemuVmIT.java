@@ -123,7 +123,7 @@ class QemuVmIT {
         VmResult r;
         try (QemuVm vm = QemuVm.start(new VmSpec(bad.name(), bad.kernel(), bad.initrd(), bad.topology(), bad.memoryMb(), bad.accel(),
                 bad.machine(), bad.kernelArgs(), bad.ports(), bad.console(), bad.echoConsole(), bad.verboseKernel(), bad.timeout(),
-                bad.bootTimeout(), java.util.Optional.of(dir.resolve("no-such-dir")), bad.consoleLog(), bad.tscKhz(), bad.qemuBinary()))) {
+                bad.bootTimeout(), new RamBacking.SharedFile(dir.resolve("no-such-dir")), List.of(), bad.consoleLog(), bad.tscKhz(), bad.qemuBinary()))) {
             r = vm.awaitExit();
         }
         assertThat(r.exit()).isInstanceOf(VmExit.QemuError.class);

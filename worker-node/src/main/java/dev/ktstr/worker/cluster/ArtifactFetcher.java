@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Pulls artifacts from the coordinator in {@link ClusterProtocol#CHUNK_BYTES} chunks, one
@@ -56,6 +57,7 @@ public final class ArtifactFetcher extends AbstractBehavior<ArtifactFetcher.Comm
         final List<ActorRef<Fetched>> waiters = new ArrayList<>();
         final Path temp;
         final OutputStream out;
+        final long startNanos = System.nanoTime();
         long offset;
 
         Transfer(ArtifactRef ref, ActorRef<CoordinatorMsg> coordinator) throws IOException {
@@ -67,16 +69,23 @@ public final class ArtifactFetcher extends AbstractBehavior<ArtifactFetcher.Comm
     }
 
     private final ArtifactCache cache;
+    private final Consumer<String> events;
     private final ActorRef<ArtifactChunk> chunkAdapter;
     private final Map<String, Transfer> transfers = new HashMap<>();
 
     public static Behavior<Command> create(ArtifactCache cache) {
-        return Behaviors.setup(ctx -> new ArtifactFetcher(ctx, cache));
+        return create(cache, null);
     }
 
-    private ArtifactFetcher(ActorContext<Command> ctx, ArtifactCache cache) {
+    /** @param events receives one line per artifact fetched and verified, or failed; null = none */
+    public static Behavior<Command> create(ArtifactCache cache, Consumer<String> events) {
+        return Behaviors.setup(ctx -> new ArtifactFetcher(ctx, cache, events));
+    }
+
+    private ArtifactFetcher(ActorContext<Command> ctx, ArtifactCache cache, Consumer<String> events) {
         super(ctx);
         this.cache = cache;
+        this.events = events == null ? line -> { } : events;
         this.chunkAdapter = ctx.messageAdapter(ArtifactChunk.class, GotChunk::new);
     }
 
@@ -144,6 +153,8 @@ public final class ArtifactFetcher extends AbstractBehavior<ArtifactFetcher.Comm
             return this;
         }
         transfers.remove(t.ref.sha256());
+        events.accept(String.format(java.util.Locale.ROOT, "fetched %s %s (%d bytes) from the coordinator in %.1f s, sha256 %s verified",
+                t.ref.role(), t.ref.name(), t.ref.size(), (System.nanoTime() - t.startNanos) / 1e9, t.ref.sha256()));
         t.waiters.forEach(w -> w.tell(new Fetched(t.ref, null)));
         return this;
     }
@@ -164,6 +175,7 @@ public final class ArtifactFetcher extends AbstractBehavior<ArtifactFetcher.Comm
         } catch (IOException e) {
             getContext().getLog().warn("cannot delete partial artifact {}: {}", t.temp, e.getMessage());
         }
+        events.accept("fetching " + t.ref.role() + " " + t.ref.name() + " failed: " + why);
         t.waiters.forEach(w -> w.tell(new Fetched(t.ref, why)));
     }
 }

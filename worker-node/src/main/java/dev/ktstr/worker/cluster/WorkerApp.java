@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 
 /**
  * A stand-alone worker JVM's cluster node ({@code ktstr worker --join}). Non-Pekko callers use
@@ -24,24 +25,30 @@ public final class WorkerApp implements AutoCloseable {
     private final CompletableFuture<WorkerNode.Exit> exit = new CompletableFuture<>();
     private final String joinTarget;
 
-    private WorkerApp(ClusterSettings settings, JobExecutor executor, ArtifactCache cache, int slots) {
+    private WorkerApp(ClusterSettings settings, JobExecutor executor, ArtifactCache cache, int slots, Consumer<String> events) {
         this.joinTarget = String.join(",", settings.seeds());
         this.system = ActorSystem.create(Behaviors.<ClusterProtocol.WorkerMsg>setup(ctx -> {
             var addr = Cluster.get(ctx.getSystem()).selfMember().address();
             String nodeId = addr.host().getOrElse(() -> "local") + ":" + addr.port().getOrElse(() -> 0);
             Set<String> cachedKernels = Set.of(); // filled by the real executor's kernel cache later
             WorkerCapacity cap = HostCapacity.detect(nodeId, slots, executor.accelerator(), cachedKernels);
-            return WorkerNode.create(cap, executor, cache, settings.secret(), exit::complete);
+            return WorkerNode.create(cap, executor, cache, settings.secret(), exit::complete, events);
         }), ClusterSettings.SYSTEM_NAME, settings.toConfig());
         system.getWhenTerminated().thenRun(() -> exit.complete(exitWithoutWorkerVerdict()));
         exit.thenRun(system::terminate);
     }
 
     public static WorkerApp start(ClusterSettings settings, JobExecutor executor, ArtifactCache cache, int slots) {
+        return start(settings, executor, cache, slots, null);
+    }
+
+    /** @param events one human-readable line per job assigned/finished and artifact fetched (null = none) */
+    public static WorkerApp start(ClusterSettings settings, JobExecutor executor, ArtifactCache cache, int slots,
+                                  Consumer<String> events) {
         if (settings.seeds().isEmpty()) {
             throw new IllegalArgumentException("a worker needs --join HOST:PORT of a running `ktstr coordinator`");
         }
-        return new WorkerApp(settings, executor, cache, slots);
+        return new WorkerApp(settings, executor, cache, slots, events);
     }
 
     private WorkerNode.Exit exitWithoutWorkerVerdict() {

@@ -76,6 +76,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
     private final Map<String, JobSpec> runningSpecs = new HashMap<>();
     private final Set<String> fetchedKernels = new HashSet<>();
     private final ArtifactCache cache;
+    private final Consumer<String> events;
     private final Map<String, JobResult> unacked = new LinkedHashMap<>();
     private final Map<String, Long> sentAt = new HashMap<>();
     private ActorRef<CoordinatorMsg> coordinator;
@@ -85,13 +86,21 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
 
     public static Behavior<WorkerMsg> create(WorkerCapacity capacity, JobExecutor executor, ArtifactCache cache,
                                              String secret, Consumer<Exit> onExit) {
+        return create(capacity, executor, cache, secret, onExit, null);
+    }
+
+    /** @param events receives one human-readable line per job assigned/finished and artifact fetched; null = none */
+    public static Behavior<WorkerMsg> create(WorkerCapacity capacity, JobExecutor executor, ArtifactCache cache,
+                                             String secret, Consumer<Exit> onExit, Consumer<String> events) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new WorkerNode(ctx, timers, capacity, executor, cache, secret, onExit)));
+                new WorkerNode(ctx, timers, capacity, executor, cache, secret, onExit, events)));
     }
 
     private WorkerNode(ActorContext<WorkerMsg> ctx, TimerScheduler<WorkerMsg> timers, WorkerCapacity capacity,
-                       JobExecutor executor, ArtifactCache cache, String secret, Consumer<Exit> onExit) {
+                       JobExecutor executor, ArtifactCache cache, String secret, Consumer<Exit> onExit,
+                       Consumer<String> events) {
         super(ctx);
+        this.events = events == null ? line -> { } : events;
         this.capacity = capacity;
         this.executor = executor;
         this.authToken = AuthToken.of(secret, capacity.nodeId());
@@ -103,7 +112,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
             t.setDaemon(true);
             return t;
         });
-        this.fetcher = ctx.spawn(ArtifactFetcher.create(cache), "artifacts");
+        this.fetcher = ctx.spawn(ArtifactFetcher.create(cache, this.events), "artifacts");
         this.doneAdapter = ctx.messageAdapter(JobRunner.Done.class, RunnerDone::new);
         ActorRef<Receptionist.Listing> listingAdapter = ctx.messageAdapter(Receptionist.Listing.class, CoordinatorListing::new);
         ctx.getSystem().receptionist().tell(Receptionist.subscribe(ClusterProtocol.COORDINATOR_KEY, listingAdapter));
@@ -178,6 +187,8 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
                     JobRunner.create(job, executor, threads, fetcher, a.coordinator(), doneAdapter, capacity.nodeId()));
             running.put(job.jobId(), r);
             runningSpecs.put(job.jobId(), job);
+            events.accept("job " + job.variantName() + " [" + job.topology().render() + "]" + (job.attempt() > 0 ? " attempt "
+                    + (job.attempt() + 1) : "") + ": assigned");
         }
         requestWork();
         return this;
@@ -193,6 +204,9 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
                 if (a.role() == ArtifactRole.KERNEL_IMAGE && cache.contains(a)) fetchedKernels.add(a.sha256());
             }
         }
+        Long total = r.phaseTimingsMs().get("total");
+        events.accept("job " + r.variantName() + ": " + r.status() + (total == null ? "" : String.format(java.util.Locale.ROOT,
+                " in %.1f s", total / 1000.0)) + " - " + JobRunner.cap(r.message(), 200));
         finishedSinceRequest = true;
         unacked.put(r.jobId(), r);
         sentAt.put(r.jobId(), System.nanoTime());

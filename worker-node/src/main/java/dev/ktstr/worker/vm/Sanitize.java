@@ -32,4 +32,13 @@ final class Sanitize {
         }
         return b.toString();
     }
+
+    /** At most the last {@code maxChars} characters, cut at a line start, with a note when cut. */
+    static String tail(String s, int maxChars) {
+        if (s == null || s.length() <= maxChars) return s == null ? "" : s;
+        int from = s.length() - maxChars;
+        int nl = s.indexOf('\n', from);
+        if (nl >= 0 && nl + 1 < s.length()) from = nl + 1;
+        return "[first " + from + " characters omitted]\n" + s.substring(from);
+    }
 }

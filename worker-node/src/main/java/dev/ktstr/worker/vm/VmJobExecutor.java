@@ -2,6 +2,7 @@ package dev.ktstr.worker.vm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ktstr.worker.host.HostContextProbe;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ktstr.protocol.guest.Deadlines;
@@ -34,6 +35,7 @@ import dev.ktstr.vmm.perf.AppliedPerf;
 import dev.ktstr.vmm.perf.HostMemory;
 import dev.ktstr.vmm.perf.HostReservation;
 import dev.ktstr.vmm.perf.HostTopology;
+import dev.ktstr.vmm.perf.MemoryPlacement;
 import dev.ktstr.vmm.perf.PerfMode;
 import dev.ktstr.vmm.perf.PerfPlan;
 import dev.ktstr.vmm.perf.ResourceContentionException;
@@ -41,6 +43,7 @@ import dev.ktstr.vmm.qemu.Accel;
 import dev.ktstr.vmm.qemu.AccelDecision;
 import dev.ktstr.vmm.qemu.VcpuThread;
 import dev.ktstr.vmm.qemu.QemuVm;
+import dev.ktstr.vmm.qemu.RamBacking;
 import dev.ktstr.vmm.qemu.VmExit;
 import dev.ktstr.vmm.qemu.VmResult;
 import dev.ktstr.vmm.qemu.VmSpec;
@@ -77,6 +80,8 @@ public final class VmJobExecutor implements JobExecutor {
     static final Duration PERF_RESERVATION_WAIT = Duration.ofSeconds(10);
     /** Guest RAM files for the host monitor live here (tmpfs: no disk I/O for guest memory). */
     static final Path SHARED_MEMORY_ROOT = Path.of("/dev/shm");
+    /** Where performance mode mounts hugetlbfs (inside the cache) when pages are free but none is mounted. */
+    static final String HUGETLBFS_MOUNT = "hugetlbfs";
 
     private final ArtifactCache artifacts;
     private final Path cacheRoot;
@@ -84,6 +89,8 @@ public final class VmJobExecutor implements JobExecutor {
     private final InitramfsBuilder initramfs;
     private final Consumer<String> liveLog;
     private final ObjectMapper json = ReportJson.mapper();
+    /** This worker's host, probed once: every result carries it so a coordinator elsewhere records where a variant ran. */
+    private volatile JsonNode hostContext;
     private volatile GuestRuntime runtime;
     private volatile Path guestJar;
 
@@ -153,11 +160,12 @@ public final class VmJobExecutor implements JobExecutor {
 
             List<String> kargs = new ArrayList<>(List.of("ktstr.mode=test", "nokaslr", "sysctl.kernel.sched_schedstats=1"));
             for (Sysctl s : config.scheduler().sysctls()) kargs.add("sysctl." + s.key() + "=" + s.value());
-            kargs.addAll(config.scheduler().kargs());
+            kargs.addAll(config.scheduler().kargsFor(job.topology().totalCpus()));
             int memoryMb = Math.max(job.memoryMb(), memoryFloorMb(built));
             if (perfDecision instanceof PerfMode.Decision.On) {
                 try {
-                    reservation = HostReservation.acquire(HostTopology.read(), job.topology(), memoryMb, HostMemory.read(),
+                    reservation = HostReservation.acquire(HostTopology.read(), job.topology(), memoryMb,
+                            HostMemory.readOrMount(cacheRoot.resolve(HUGETLBFS_MOUNT)),
                             HostReservation.DEFAULT_DIR, PERF_RESERVATION_WAIT);
                 } catch (ResourceContentionException e) {
                     // the host cannot give this VM exclusive CPUs now: not the scheduler's fault
@@ -171,11 +179,13 @@ public final class VmJobExecutor implements JobExecutor {
                     : !Files.isDirectory(SHARED_MEMORY_ROOT) ? "host monitor off: " + SHARED_MEMORY_ROOT + " does not exist"
                     : null;
             if (monitorOff == null) ramDir = Files.createTempDirectory(SHARED_MEMORY_ROOT, "ktstr-ram-");
+            RamBacking ram = ramDir == null ? new RamBacking.Anonymous() : new RamBacking.SharedFile(ramDir);
             VmSpec spec = VmSpec.builder(kernel, initrd)
                     .name(vmName(job))
                     .topology(job.topology())
-                    .memoryMb(memoryMb)
-                    .sharedMemoryDir(ramDir)
+                    .memoryMb(reservation == null ? memoryMb : reservation.plan().memoryMb())
+                    .ramBacking(reservation == null ? ram : reservation.ramBacking(ram))
+                    .ramHostNodes(reservation == null ? List.of() : reservation.plan().guestNodeHostNodes())
                     .accel(accel)
                     .port("ktstr.data")
                     .kernelArgs(kargs)
@@ -281,12 +291,18 @@ public final class VmJobExecutor implements JobExecutor {
      */
     private ObjectNode applyPerf(PerfPlan plan, QemuVm vm, boolean kvm) throws IOException {
         List<VcpuThread> vcpus = vm.vcpuThreads();
-        AppliedPerf applied = PerfMode.apply(plan, vm.pid(), vcpus, kvm);
+        AppliedPerf applied = PerfMode.apply(plan, vm, vcpus, kvm);
         ObjectNode n = json.createObjectNode();
         n.put("service_cpu", plan.serviceCpu());
         n.put("realtime_vcpus", applied.realtimeVcpus());
         n.put("service_threads_pinned", applied.pinnedService().size());
-        n.put("hugepages", plan.hugepages());
+        MemoryPlacement mem = applied.memory();
+        n.put("hugepages", mem.hugepages());
+        n.put("memory_backing", mem.backing());
+        mem.fallbackReason().ifPresent(r -> n.put("memory_fallback_reason", r));
+        n.put("memory_mb", mem.memoryMb());
+        ArrayNode hostNodes = n.putArray("host_nodes");
+        for (java.util.Set<Integer> guestNode : mem.hostNodes()) guestNode.forEach(hostNodes.addArray()::add);
         ArrayNode arr = n.putArray("vcpus");
         for (VcpuThread v : vcpus) {
             int planned = plan.vcpuHostCpu().get(v.cpuIndex());
@@ -307,6 +323,7 @@ public final class VmJobExecutor implements JobExecutor {
         }
         ArrayNode w = n.putArray("warnings");
         applied.warnings().forEach(w::add);
+        if (liveLog != null) applied.warnings().forEach(x -> liveLog.accept("perf: WARNING " + x));
         return n;
     }
 
@@ -405,6 +422,8 @@ public final class VmJobExecutor implements JobExecutor {
         if (config.cleanupBudgetMs() != null) payload.put("cleanup_budget_ms", config.cleanupBudgetMs());
         if (boot.perf != null) payload.set("perf", boot.perf);
 
+        logs(payload, vm, s);
+        payload.set("host", host());
         String consoleTail = Sanitize.block(vm.consoleTail(), 60);
         String guestLogTail = String.join("\n", s.logs.subList(Math.max(0, s.logs.size() - 60), s.logs.size()));
 
@@ -466,6 +485,26 @@ public final class VmJobExecutor implements JobExecutor {
         }
         return new JobResult(job.jobId(), job.variantName(), status, Sanitize.line(message), details.toString(), null,
                 payload.path("accelerator").asText(), timings, job.attempt(), payload);
+    }
+
+    private JsonNode host() {
+        JsonNode h = hostContext;
+        if (h == null) hostContext = h = json.valueToTree(HostContextProbe.capture());
+        return h;
+    }
+
+    /**
+     * The variant's logs, whole as far as the caps allow, so the run directory keeps what a failure
+     * report only quotes: the console, every guest agent line, the scheduler's output (exit dumps
+     * run to hundreds of lines). Guest text is untrusted: control characters are stripped. The caps
+     * keep a result inside one cluster message.
+     */
+    private static void logs(ObjectNode payload, VmResult vm, GuestSession s) {
+        ObjectNode logs = payload.putObject("logs");
+        logs.put("console", Sanitize.tail(Sanitize.block(vm.consoleTail(), VmResult.TAIL_LINES), 64 * 1024));
+        logs.put("guest", Sanitize.tail(Sanitize.block(String.join("\n", s.logs), 4000), 128 * 1024));
+        String sched = s.schedExit == null ? "" : s.schedExit.path("log").asText("");
+        if (!sched.isEmpty()) logs.put("scheduler", Sanitize.tail(Sanitize.block(sched, 4000), 96 * 1024));
     }
 
     private static String firstDetail(JsonNode result) {

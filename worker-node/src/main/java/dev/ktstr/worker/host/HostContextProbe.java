@@ -1,4 +1,4 @@
-package dev.ktstr.coordinator.results;
+package dev.ktstr.worker.host;
 
 import dev.ktstr.protocol.sidecar.HostContext;
 import java.io.IOException;
