@@ -6,9 +6,11 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 n="${1:-10}"
-runs="$(mktemp -d /tmp/ktstr-noise.XXXXXX)"
-trap 'rm -rf "$runs"' EXIT
 cd "$here"
+# Kept (one run directory per repetition): `bin/ktstr stats list --runs-dir DIR` and `stats compare` read them.
+runs="${KTSTR_NOISE_RUNS:-$here/target/harness-noise/$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$runs"
+echo "runs: $runs"
 [ -d examples/target/test-classes ] || mvn -B -q -DskipTests -DskipITs install
 for i in $(seq 1 "$n"); do
   bin/ktstr test examples/target/test-classes -E ktstr/steady --runs-dir "$runs" >/dev/null 2>&1 || true

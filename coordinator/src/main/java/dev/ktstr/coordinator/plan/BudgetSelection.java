@@ -6,10 +6,14 @@ import java.util.List;
 
 /** What the budget kept, and the numbers of the spec's summary line. */
 public record BudgetSelection(List<Variant> selected, int total, double usedSecs, double budgetSecs,
-                              int coveredBits, int possibleBits) {
+                              int coveredBits, int possibleBits, int filled) {
 
     public BudgetSelection {
         selected = List.copyOf(selected);
+    }
+
+    public BudgetSelection(List<Variant> selected, int total, double usedSecs, double budgetSecs, int coveredBits, int possibleBits) {
+        this(selected, total, usedSecs, budgetSecs, coveredBits, possibleBits, 0);
     }
 
     /**
@@ -19,7 +23,8 @@ public record BudgetSelection(List<Variant> selected, int total, double usedSecs
      */
     public String summaryLine() {
         return "ktstr budget: " + selected.size() + "/" + total + " tests, " + rust0(usedSecs) + "/" + rust0(budgetSecs)
-                + "s used, " + coveredBits + "/" + possibleBits + " configurations covered";
+                + "s used, " + coveredBits + "/" + possibleBits + " configurations covered"
+                + (filled > 0 ? " (" + filled + " more added to fill the budget)" : "");
     }
 
     static String rust0(double v) {

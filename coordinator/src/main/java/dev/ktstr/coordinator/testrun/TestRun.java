@@ -122,7 +122,8 @@ public final class TestRun {
         }
         OptionalDouble budget = BudgetSetting.resolve(options.budgetSecs(), System.getenv(), m -> err.println("ktstr: " + m));
         if (budget.isPresent()) {
-            variants = BudgetSelector.selectAndReport(variants, budget.getAsDouble(), err).selected();
+            boolean fill = "1".equals(System.getenv("KTSTR_BUDGET_FILL")) || "true".equalsIgnoreCase(System.getenv("KTSTR_BUDGET_FILL"));
+            variants = BudgetSelector.selectAndReport(variants, budget.getAsDouble(), fill, err).selected();
         }
         String oSummary = plan.overcommitSummary();
         if (oSummary != null) err.println("ktstr: " + oSummary);

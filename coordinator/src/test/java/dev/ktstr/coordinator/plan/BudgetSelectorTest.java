@@ -69,6 +69,18 @@ class BudgetSelectorTest {
     }
 
     @Test
+    void fillSpendsWhatFullCoverageLeftInPlanOrder() {
+        // Greedy takes X (covers everything); Y adds nothing. Fill then adds, in order, what still fits.
+        boolean[] used = BudgetSelector.greedy(new String[] {"X", "Y", "Z", "W"}, new long[] {0b11, 0b01, 0b10, 0b01},
+                new double[] {1, 5, 2, 1}, 4);
+        assertThat(used).containsExactly(true, false, false, false);
+        assertThat(BudgetSelector.fill(used, new double[] {1, 5, 2, 1}, 4)).isEqualTo(2);
+        assertThat(used).containsExactly(true, false, true, true); // Y (5 s) does not fit the 3 s left
+        assertThat(new BudgetSelection(List.of(), 4, 4, 4, 2, 2, 2).summaryLine())
+                .isEqualTo("ktstr budget: 0/4 tests, 4/4s used, 2/2 configurations covered (2 more added to fill the budget)");
+    }
+
+    @Test
     void summaryLineMatchesTheSpecFormatAndRounding() {
         assertThat(new BudgetSelection(List.of(), 1200, 295, 300, 38, 38).summaryLine())
                 .isEqualTo("ktstr budget: 0/1200 tests, 295/300s used, 38/38 configurations covered");
