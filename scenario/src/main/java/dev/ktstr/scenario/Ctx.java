@@ -53,6 +53,26 @@ public final class Ctx {
     /** Scheduler pid or -1 (EEVDF / no process). */
     public int schedPid() { return backend.schedulerPid(); }
     public Duration settle() { return settle; }
+
+    /**
+     * Waits, at most {@code timeout}, until the scheduler under test is gone (its process exited or
+     * the kernel ejected it); true if it is. For fault-injection tests: an injected stall can first
+     * show up as a different failure (a cgroup write of the harness itself stalled) seconds before
+     * the sched_ext watchdog ejects the scheduler.
+     */
+    public boolean awaitSchedulerGone(Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (backend.schedulerAlive()) {
+            if (System.nanoTime() >= end) return false;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return !backend.schedulerAlive();
+            }
+        }
+        return true;
+    }
     /** Replaces the work type of {@code swappable} cgroup defs; {@code null} = none. */
     public WorkType workTypeOverride() { return workTypeOverride; }
     public boolean waitForMapWrite() { return waitForMapWrite; }

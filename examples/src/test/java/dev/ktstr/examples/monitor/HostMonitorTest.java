@@ -1,5 +1,6 @@
 package dev.ktstr.examples.monitor;
 
+import dev.ktstr.examples.sched.Faults;
 import dev.ktstr.scenario.CgroupDef;
 import dev.ktstr.scenario.CpusetSpec;
 import dev.ktstr.scenario.Ctx;
@@ -8,7 +9,6 @@ import dev.ktstr.scenario.KtstrTest;
 import dev.ktstr.scenario.Scenarios;
 import dev.ktstr.scenario.Work;
 import dev.ktstr.scenario.verify.AssertResult;
-import dev.ktstr.scenario.verify.DetailKind;
 import dev.ktstr.scenario.work.WorkType;
 import java.util.List;
 
@@ -68,18 +68,15 @@ public class HostMonitorTest {
     @KtstrTest(llcs = 1, cores = 2, scheduler = MonScxQmap.class, extraSchedArgs = {"-t", "100"}, watchdogTimeoutS = 2,
             durationS = 16, expectErr = true)
     public AssertResult qmap_stall_watchdog_2s(Ctx ctx) {
-        return onlyIfSchedulerDied(Scenarios.steady(ctx));
+        return Faults.onlyIfSchedulerDied(ctx, Scenarios.steady(ctx));
     }
 
     @KtstrTest(llcs = 1, cores = 2, scheduler = MonScxQmap.class, extraSchedArgs = {"-t", "100"}, watchdogTimeoutS = 10,
             durationS = 16, expectErr = true)
     public AssertResult qmap_stall_watchdog_10s(Ctx ctx) {
-        return onlyIfSchedulerDied(Scenarios.steady(ctx));
+        return Faults.onlyIfSchedulerDied(ctx, Scenarios.steady(ctx));
     }
 
-    private static AssertResult onlyIfSchedulerDied(AssertResult r) {
-        return r.details(DetailKind.SCHEDULER_DIED).isEmpty() ? AssertResult.pass() : r;
-    }
 
     /**
      * Performance mode on a 1-vCPU guest: the runner reserves host CPUs, pins the vCPU thread and

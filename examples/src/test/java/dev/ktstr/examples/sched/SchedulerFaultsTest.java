@@ -4,29 +4,28 @@ import dev.ktstr.scenario.Ctx;
 import dev.ktstr.scenario.KtstrTest;
 import dev.ktstr.scenario.Scenarios;
 import dev.ktstr.scenario.verify.AssertResult;
-import dev.ktstr.scenario.verify.DetailKind;
 
 /**
  * Real scheduler faults the harness must report as a dead or ejected scheduler. Each test passes
- * only if the run fails; a failure of any other kind is turned into a pass so that the expected-error
- * inversion makes the test fail (same pattern as {@code DetectionTest}).
+ * only if the scheduler dies ({@link Faults#onlyIfSchedulerDied}); a failure of any other kind is turned
+ * into a pass so that the expected-error inversion makes the test fail.
  */
 public class SchedulerFaultsTest {
 
     /**
      * {@code scx_qmap -t 100} never dispatches every 100th user-thread enqueue; the sched_ext
-     * watchdog (qmap's own {@code timeout_ms} = 5 s; {@code watchdogTimeoutS} is not applied to the
-     * guest yet) ejects the scheduler. Runs 8 s so the ejection lands inside the scenario.
+     * watchdog (qmap's own {@code timeout_ms} = 5 s; this test sets no {@code watchdogTimeoutS})
+     * ejects the scheduler. Runs 8 s so the ejection lands inside the scenario.
      */
     @KtstrTest(scheduler = ScxQmap.class, extraSchedArgs = {"-t", "100"}, durationS = 8, expectErr = true)
     public AssertResult qmap_stalled_task_ejected(Ctx ctx) {
-        return onlyIfSchedulerDied(Scenarios.steady(ctx));
+        return Faults.onlyIfSchedulerDied(ctx, Scenarios.steady(ctx));
     }
 
     /** {@code scx_qmap -e 5000} calls scx_bpf_error() after 5000 enqueues (after attach: 1000 can fire inside the kernel's enable path, where one TCG run oopsed): the kernel ejects it with an exit message. */
     @KtstrTest(scheduler = ScxQmap.class, extraSchedArgs = {"-e", "5000"}, durationS = 4, expectErr = true)
     public AssertResult qmap_bpf_error_ejected(Ctx ctx) {
-        return onlyIfSchedulerDied(Scenarios.steady(ctx));
+        return Faults.onlyIfSchedulerDied(ctx, Scenarios.steady(ctx));
     }
 
     /**
@@ -39,9 +38,4 @@ public class SchedulerFaultsTest {
         return AssertResult.pass();
     }
 
-    private static AssertResult onlyIfSchedulerDied(AssertResult r) {
-        // The agent also appends SCHEDULER_DIED (with the log tail) when it sees the death after the
-        // body; a body-level pass is fine then. Any other failing kind alone would be a different bug.
-        return r.details(DetailKind.SCHEDULER_DIED).isEmpty() ? AssertResult.pass() : r;
-    }
 }
