@@ -12,7 +12,7 @@ log "1/4 prerequisites"
 ops/setup.sh
 log "2/4 building ktstr and the example suite (mvn -DskipTests install)"
 mvn -B -ntp -q -DskipTests -DskipITs install
-log "3/4 kernel: a cached sched_ext kernel if there is one, else build it (~25 min on 2 cores, with progress)"
+log "3/4 kernel: a cached sched_ext kernel if there is one, else build it (16 min on 2 idle cores, with progress)"
 if kernel="$(bin/ktstr kernel resolve 2>/dev/null | awk '/^boot image:/ {print $3}')" && [ -n "$kernel" ]; then
   log "using $kernel"
 else
