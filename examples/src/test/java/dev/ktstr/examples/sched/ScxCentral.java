@@ -4,6 +4,7 @@ import dev.ktstr.scenario.sched.DeclaredFlags;
 import dev.ktstr.scenario.sched.Flag;
 import dev.ktstr.scenario.sched.Scheduler;
 import dev.ktstr.scenario.sched.SchedulerDefinition;
+import dev.ktstr.scenario.sched.TopologyConstraints;
 
 /**
  * The kernel tree's {@code scx_central}: CPU 0 makes every scheduling decision and dispatches to
@@ -23,6 +24,9 @@ public final class ScxCentral implements SchedulerDefinition {
     public Scheduler scheduler() {
         return Scheduler.builder("scx_central").discover("scx_central").topology(1, 1, 2, 1)
                 .karg("nohz_full=1-" + Scheduler.LAST_CPU)
+                // One gauntlet run on a 2-core TCG host timed out an 8-vCPU (4x overcommitted) variant at
+                // its 324 s deadline; the cause is not investigated yet (its logs were lost then, kept now).
+                .constraints(new TopologyConstraints(1, 1, 1, 12, 1, 4, false))
                 .assertion(ScxTcg.TOLERANT.withMaxImbalanceRatio(32.0)).build();
     }
 }

@@ -71,6 +71,7 @@ import java.util.function.Consumer;
 public final class VmJobExecutor implements JobExecutor {
     /** Host time on top of the guest's own deadlines: boot, JVM starts, teardown under TCG. */
     static final Duration HOST_MARGIN = Duration.ofSeconds(45);
+    static final Duration VM_STOP_MARGIN = Duration.ofSeconds(15);
     /**
      * System property the CLI sets for {@code --no-perf-mode} (a JVM cannot set its own
      * environment); {@link PerfMode#NO_PERF_MODE_ENV} in the environment has the same effect.
@@ -189,7 +190,10 @@ public final class VmJobExecutor implements JobExecutor {
                     .accel(accel)
                     .port("ktstr.data")
                     .kernelArgs(kargs)
-                    .timeout(Duration.ofMillis(job.timeoutMs()))
+                    // QEMU's deadline comes 15 s before the job's: the executor must stop the VM and return
+                    // a classified TIMEOUT with the console and guest logs before the worker's backstop
+                    // (same deadline as the job) drops the attempt without them.
+                    .timeout(Duration.ofMillis(Math.max(10_000, job.timeoutMs() - VM_STOP_MARGIN.toMillis())))
                     .build();
 
             progress.phase("boot");
