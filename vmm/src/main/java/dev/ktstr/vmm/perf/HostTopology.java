@@ -84,14 +84,6 @@ public record HostTopology(List<HostCpu> cpus) {
 
     /** Renders a set as a kernel cpu list ({@code 0-3,8}). */
     public static String renderList(Set<Integer> set) {
-        List<Integer> l = new ArrayList<>(new TreeSet<>(set));
-        List<String> parts = new ArrayList<>();
-        for (int i = 0; i < l.size(); ) {
-            int j = i;
-            while (j + 1 < l.size() && l.get(j + 1) == l.get(j) + 1) j++;
-            parts.add(i == j ? Integer.toString(l.get(i)) : l.get(i) + "-" + l.get(j));
-            i = j + 1;
-        }
-        return parts.stream().collect(Collectors.joining(","));
+        return dev.ktstr.protocol.topology.CpuLists.format(set);
     }
 }

@@ -119,15 +119,7 @@ public final class QemuCommandBuilder {
 
     /** A node set as a kernel list ({@code 0-1,3}). */
     static String renderNodes(java.util.Set<Integer> nodes) {
-        List<Integer> l = new ArrayList<>(new java.util.TreeSet<>(nodes));
-        List<String> parts = new ArrayList<>();
-        for (int i = 0; i < l.size(); ) {
-            int j = i;
-            while (j + 1 < l.size() && l.get(j + 1) == l.get(j) + 1) j++;
-            parts.add(i == j ? Integer.toString(l.get(i)) : l.get(i) + "-" + l.get(j));
-            i = j + 1;
-        }
-        return String.join(",", parts);
+        return dev.ktstr.protocol.topology.CpuLists.format(nodes);
     }
 
     /** Even split; the first {@code total % nodes} nodes get one MB more so the sum is exact. */
