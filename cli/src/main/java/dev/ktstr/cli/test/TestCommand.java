@@ -27,6 +27,9 @@ public final class TestCommand implements Callable<Integer> {
     @Option(names = "--guest-log", description = "Print the guest agent's log lines live.")
     boolean guestLog;
 
+    @Option(names = {"-v", "--verbose"}, description = "Print each variant's phase breakdown (host prepare, QEMU, kernel, agent JVM, scheduler attach, worker spawn, scenario, collection, teardown).")
+    boolean verbose;
+
     @Option(names = "--no-perf-mode", description = "Turn performance mode off (also KTSTR_NO_PERF_MODE): tests that require it are skipped.")
     boolean noPerfMode;
 
@@ -40,7 +43,7 @@ public final class TestCommand implements Callable<Integer> {
         if (noPerfMode) System.setProperty(dev.ktstr.worker.vm.VmJobExecutor.NO_PERF_MODE_PROPERTY, "true");
         LocalVmEnvironment env = new LocalVmEnvironment(plan.kernels, AccelMode.parse(accel),
                 guestLog ? line -> System.err.println("  guest: " + line) : null, System.err);
-        TestRun.Result r = new TestRun(plan.toRunOptions(slots), env, System.out, System.err).run(null);
+        TestRun.Result r = new TestRun(plan.toRunOptions(slots), env, System.out, System.err).verbose(verbose).run(null);
         return r.allPassed() ? 0 : 1;
     }
 }

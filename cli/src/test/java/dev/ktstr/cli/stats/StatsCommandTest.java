@@ -71,7 +71,7 @@ class StatsCommandTest {
                 .projectCommit("9e4d7fe").stats(st).monitor(new MonitorSummary(50, 1.1, 2, 0, 1, 1, true, "monitor OK"))
                 .host(new HostContext("h", "cpu", "GenuineIntel", 1L, 0L, 0L, 2048L, null, null, Map.of(), 2, 1, Map.of(),
                         "Linux", "6.1", "amd64", "", "17"))
-                .accelerator("tcg").workerNode("local").phases(new PhaseTimings(2000L, 1000L, 4000L, 100L)).build();
+                .accelerator("tcg").workerNode("local").phases(PhaseTimings.basic(2000L, 1000L, 4000L, 100L)).build();
     }
 
     static List<Sidecar> gauntlet(double tailFactor, double gapFactor) {

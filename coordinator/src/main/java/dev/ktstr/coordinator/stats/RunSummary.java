@@ -39,10 +39,18 @@ public final class RunSummary {
                 .append(" failed, ").append(skipped).append(" skipped\n");
         sb.append("accelerator: ").append(counts(all, Sidecar::accelerator)).append("; worker nodes: ")
                 .append(counts(all, Sidecar::workerNode)).append('\n');
-        sb.append("mean phase times (ms): boot ").append(mean(all, PhaseTimings::bootMs))
-                .append(", agent ready ").append(mean(all, PhaseTimings::agentReadyMs))
+        sb.append("mean phase times (ms): host prepare ").append(mean(all, PhaseTimings::hostPrepareMs))
+                .append(", qemu ").append(mean(all, PhaseTimings::qemuStartMs))
+                .append(", kernel to /init ").append(mean(all, PhaseTimings::kernelToInitMs))
+                .append(", agent JVM ").append(mean(all, PhaseTimings::agentJvmMs))
+                .append(", boot (to hello) ").append(mean(all, PhaseTimings::bootMs))
+                .append(", scheduler attach ").append(mean(all, PhaseTimings::schedulerAttachMs))
+                .append(", hello to scenario ").append(mean(all, PhaseTimings::agentReadyMs))
+                .append(", worker spawn ").append(mean(all, PhaseTimings::workerSpawnMs))
                 .append(", scenario ").append(mean(all, PhaseTimings::scenarioMs))
-                .append(", teardown ").append(mean(all, PhaseTimings::teardownMs)).append('\n');
+                .append(", collection ").append(mean(all, PhaseTimings::collectionMs))
+                .append(", teardown ").append(mean(all, PhaseTimings::teardownMs))
+                .append(", total ").append(mean(all, PhaseTimings::totalMs)).append('\n');
         for (String kind : List.of("failed", "skipped")) {
             List<Sidecar> l = all.stream().filter(s -> s.outcome().equals(kind)).toList();
             if (!l.isEmpty()) {

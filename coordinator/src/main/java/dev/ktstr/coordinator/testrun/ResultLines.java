@@ -23,6 +23,22 @@ public final class ResultLines {
                 o.variant().topology().render(), r.accelerator() == null ? "-" : r.accelerator(), secs, r.message());
     }
 
+    /** Phase order of {@link #phases}: host, VM, guest agent, workload, teardown (keys of the job's timing map). */
+    static final String[][] PHASES = {{"host_prepare", "prepare"}, {"qemu_start", "qemu"}, {"kernel_to_init", "kernel"},
+            {"agent_jvm", "agent-jvm"}, {"boot", "=hello"}, {"scheduler_attach", "sched-attach"}, {"agent_ready", "to-scenario"},
+            {"worker_spawn", "spawn"}, {"scenario", "scenario"}, {"collection", "collect"}, {"teardown", "teardown"},
+            {"total", "total"}};
+
+    /** {@code   phases: prepare 0.4s  qemu 0.3s  kernel 1.5s ...}: where the variant's wall time went; absent phases are left out. */
+    public static String phases(VariantOutcome o) {
+        StringBuilder b = new StringBuilder("        phases:");
+        for (String[] p : PHASES) {
+            Long v = o.result().phaseTimingsMs().get(p[0]);
+            if (v != null) b.append(' ').append(p[1]).append(' ').append(String.format(Locale.ROOT, "%.2fs", v / 1000.0));
+        }
+        return b.toString();
+    }
+
     /** Spec §4.7 shaped: header, verdict details, then the guest/console evidence. */
     public static String failureReport(VariantOutcome o) {
         JobResult r = o.result();

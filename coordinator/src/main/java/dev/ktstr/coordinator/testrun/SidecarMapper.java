@@ -102,8 +102,9 @@ final class SidecarMapper {
         }
         HostContext host = host(r, p, details);
         Map<String, Long> t = r.phaseTimingsMs();
-        Long boot = t.get("agent_ready");
-        PhaseTimings phases = new PhaseTimings(boot, null, t.get("scenario"), t.get("teardown"));
+        PhaseTimings phases = new PhaseTimings(t.get("host_prepare"), t.get("qemu_start"), t.get("kernel_to_init"), t.get("agent_jvm"),
+                t.get("boot"), t.get("agent_ready"), t.get("scheduler_attach"), t.get("worker_spawn"), t.get("scenario"),
+                t.get("collection"), t.get("teardown"), t.get("total"));
         String scheduler = o.entry() == null ? "eevdf" : o.entry().config().scheduler().displayName();
         Sidecar.Builder b = Sidecar.builder(v.name())
                 .runId(runId)

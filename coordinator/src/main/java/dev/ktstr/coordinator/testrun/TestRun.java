@@ -70,6 +70,7 @@ public final class TestRun {
     private final PrintStream out;
     private final PrintStream err;
     private String runName;
+    private boolean verbose;
 
     /** Local mode: the jobs run in this JVM ({@link TestEnvironment#startLocal}). */
     public TestRun(TestRunOptions options, TestEnvironment env, PrintStream out, PrintStream err) {
@@ -132,13 +133,19 @@ public final class TestRun {
         return new Planned(entries, variants, kernels, byId, loader);
     }
 
-    /** Plans, runs every variant, writes sidecars, prints one line per variant; returns the outcomes. */
+    /** Prints each variant's phase breakdown under its result line ({@code ktstr test -v}). */
+    public TestRun verbose(boolean on) {
+        this.verbose = on;
+        return this;
+    }
+
     /** Names the run (a new run directory with this id) instead of a generated id. */
     public TestRun named(String runId) {
         this.runName = runId;
         return this;
     }
 
+    /** Plans, runs every variant, writes sidecars, prints one line per variant; returns the outcomes. */
     public Result run(Consumer<VariantOutcome> onResult) throws IOException, InterruptedException {
         Planned planned = plan();
         if (options.listOnly()) {
@@ -232,7 +239,7 @@ public final class TestRun {
                 .write(runDir.path());
         RunOptions base = RunOptions.defaults().withRunsDir(runDir.path().getParent());
         return execute(new Execution(planned, runDir, sidecarMapper(runDir.id(), options.commit(), env.accelerator()), slots,
-                preResolved, Map.of(), jobs, false, base, offer.store), target, out, err, onResult);
+                preResolved, Map.of(), jobs, false, base, offer.store), target, out, err, onResult, verbose);
     }
 
     /**
@@ -308,7 +315,7 @@ public final class TestRun {
                 .withTcgOvercommit(st.plan().tcgOvercommit()).withMaxAttempts(st.plan().maxAttempts());
         Planned planned = new Planned(entries, variants, kernels, byId, loader);
         return execute(new Execution(planned, runDir, sidecarMapper(runId, m.commit(), m.accelerator()), slots, m.preResolved(),
-                st.results(), pending, true, base, artifacts), target, out, err, null);
+                st.results(), pending, true, base, artifacts), target, out, err, null, false);
     }
 
     /** True when {@code runId} under {@code runsRoot} was planned from test classes (it has a {@link RunManifest}). */
@@ -348,7 +355,7 @@ public final class TestRun {
 
     /** The same code path for local and cluster mode, fresh and resumed runs. */
     private static Result execute(Execution x, RunTarget target, PrintStream out, PrintStream err,
-                                  Consumer<VariantOutcome> onResult) throws InterruptedException {
+                                  Consumer<VariantOutcome> onResult, boolean verbose) throws InterruptedException {
         List<VariantOutcome> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
         BiConsumer<VariantOutcome, Slot> record = (o, slot) -> {
             outcomes.add(o);
@@ -363,6 +370,7 @@ public final class TestRun {
                 err.println("ktstr: could not write the sidecar of " + o.variant().name() + ": " + e.getMessage());
             }
             out.println(ResultLines.line(o));
+            if (verbose) out.println(ResultLines.phases(o));
             if (o.result().status() != JobStatus.PASS && o.result().status() != JobStatus.SKIP) {
                 out.println(ResultLines.failureReport(o));
             }

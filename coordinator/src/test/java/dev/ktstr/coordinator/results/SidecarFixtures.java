@@ -54,7 +54,7 @@ public final class SidecarFixtures {
                 .host(new HostContext("ci-1", "QEMU Virtual CPU", "GenuineIntel", 24_000_000L, 0L, 0L, 2048L,
                         "always [madvise] never", "madvise", Map.of("sched_rr_timeslice_ms", "100"), 2, 1, Map.of(),
                         "Linux", "6.1.0-27-amd64", "amd64", "console=ttyS0", "17.0.15"))
-                .accelerator("tcg").workerNode("local").phases(new PhaseTimings(2200L, 1400L, 5000L, 150L))
+                .accelerator("tcg").workerNode("local").phases(PhaseTimings.basic(2200L, 1400L, 5000L, 150L))
                 .cleanupDurationMs(150L).build();
     }
 

@@ -33,6 +33,10 @@ public enum FrameType {
     SCENARIO_START(13),
     /** Scenario phase ended (JSON). */
     SCENARIO_END(14),
+    /** Where the guest's time went (JSON {@code GuestPhases}), sent once before EXIT. */
+    PHASES(15),
+    /** The work-conservation watchdog signalled the scheduler (JSON {@code WatchdogEvent}). */
+    WATCHDOG(16),
     /** Host asks the guest to shut down gracefully. */
     HOST_SHUTDOWN(64);
 

@@ -29,7 +29,7 @@ class SidecarCodecTest {
                 .stats(st).monitor(new MonitorSummary(50, 1.5, 3, 0, 2, 1, true, "monitor OK"))
                 .host(new HostContext("h", "cpu", "GenuineIntel", 1L, 0L, 0L, 2048L, "[always]", "madvise",
                         Map.of("sched_min_granularity_ns", "1"), 2, 1, Map.of(), "Linux", "6.1", "x86_64", "q", "17"))
-                .accelerator("tcg").workerNode("local").phases(new PhaseTimings(2100L, 900L, 5000L, 100L))
+                .accelerator("tcg").workerNode("local").phases(PhaseTimings.basic(2100L, 900L, 5000L, 100L))
                 .timestamp("2026-11-22T05:00:00Z").build();
     }
 

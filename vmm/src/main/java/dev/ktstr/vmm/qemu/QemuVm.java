@@ -204,6 +204,11 @@ public final class QemuVm implements AutoCloseable {
         return console.text();
     }
 
+    /** Time from QEMU start until the guest's first console byte (firmware and kernel load under it). */
+    public Optional<Duration> timeToConsole() {
+        return console.firstOutputNanos().map(n -> Duration.ofNanos(n - startNanos));
+    }
+
     /** Time from QEMU start until /init printed its start marker, once it has. */
     public Optional<Duration> timeToInit() {
         return console.initSeenNanos().map(n -> Duration.ofNanos(n - startNanos));
@@ -287,7 +292,7 @@ public final class QemuVm implements AutoCloseable {
         Duration limit = bootTimedOut ? spec.bootTimeout().get() : spec.timeout();
         VmExit exit = ExitClassifier.classify(status, text, stderrText(), timedOut, limit, Optional.ofNullable(stopReason));
         result = new VmResult(exit, spec.accel(), spec.effectiveMachine(), Duration.ofNanos(exitNanos - startNanos),
-                timeToInit(), tail(text, VmResult.TAIL_LINES), List.of());
+                timeToConsole(), timeToInit(), tail(text, VmResult.TAIL_LINES), List.of());
         return result;
     }
 
@@ -471,6 +476,7 @@ public final class QemuVm implements AutoCloseable {
         private final Thread thread;
         private volatile boolean finishing;
         private volatile long initSeen;
+        private volatile long firstOutput;
         private boolean crashSeen;
         private int scanFrom;
 
@@ -485,6 +491,10 @@ public final class QemuVm implements AutoCloseable {
 
         void start() {
             thread.start();
+        }
+
+        Optional<Long> firstOutputNanos() {
+            return firstOutput == 0 ? Optional.empty() : Optional.of(firstOutput);
         }
 
         Optional<Long> initSeenNanos() {
@@ -525,6 +535,7 @@ public final class QemuVm implements AutoCloseable {
         }
 
         private void append(String chunk, int n, byte[] raw) {
+            if (firstOutput == 0 && n > 0) firstOutput = System.nanoTime();
             if (echo != null) {
                 echo.write(raw, 0, n);
                 echo.flush();

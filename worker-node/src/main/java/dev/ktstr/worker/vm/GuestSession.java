@@ -30,6 +30,8 @@ final class GuestSession {
     JsonNode exit;
     long exitAtMs = -1;
     JsonNode schedExit;
+    JsonNode phases;
+    final List<JsonNode> watchdog = new ArrayList<>();
     String crash;
     long scenarioStartAtMs = -1;
     long scenarioEndAtMs = -1;
@@ -73,6 +75,8 @@ final class GuestSession {
             case CRASH -> crash = Sanitize.block(f.payloadText(), 200);
             case SCENARIO_START -> { if (scenarioStartAtMs < 0) scenarioStartAtMs = at; }
             case SCENARIO_END -> scenarioEndAtMs = at;
+            case PHASES -> phases = parse(f);
+            case WATCHDOG -> { if (watchdog.size() < MAX_PROBLEMS) add(watchdog, f); }
             default -> problem("unexpected " + f.type() + " frame from the guest");
         }
     }

@@ -157,7 +157,6 @@ public final class VmJobExecutor implements JobExecutor {
             BuiltInitramfs built = initramfs.build(new InitramfsSpec(resource("init.sh"), true, Optional.of(jre), jars,
                     includes, runFiles));
             initrd = built.file();
-            timings.put("prepare", ms(t0));
 
             List<String> kargs = new ArrayList<>(List.of("ktstr.mode=test", "nokaslr", "sysctl.kernel.sched_schedstats=1"));
             for (Sysctl s : config.scheduler().sysctls()) kargs.add("sysctl." + s.key() + "=" + s.value());
@@ -197,6 +196,7 @@ public final class VmJobExecutor implements JobExecutor {
                     .build();
 
             progress.phase("boot");
+            timings.put("host_prepare", ms(t0));
             long tBoot = System.nanoTime();
             PerfPlan plan = reservation == null ? null : reservation.plan();
             boolean kvm = accel.accel() == Accel.KVM;
@@ -235,13 +235,22 @@ public final class VmJobExecutor implements JobExecutor {
             Boot boot = outcome.value();
             GuestSession s = boot.session;
             VmResult vm = outcome.result();
-            vm.timeToInit().ifPresent(d -> timings.put("boot", d.toMillis()));
-            if (s.helloAtMs >= 0) timings.put("agent_ready", s.helloAtMs);
+            vm.timeToConsole().ifPresent(d -> timings.put("qemu_start", d.toMillis()));
+            if (vm.timeToConsole().isPresent() && vm.timeToInit().isPresent()) {
+                timings.put("kernel_to_init", vm.timeToInit().get().minus(vm.timeToConsole().get()).toMillis());
+            }
+            if (s.helloAtMs >= 0) timings.put("boot", s.helloAtMs);
+            if (s.helloAtMs >= 0 && s.scenarioStartAtMs >= s.helloAtMs) timings.put("agent_ready", s.scenarioStartAtMs - s.helloAtMs);
             if (s.scenarioStartAtMs >= 0 && s.scenarioEndAtMs >= s.scenarioStartAtMs) {
                 timings.put("scenario", s.scenarioEndAtMs - s.scenarioStartAtMs);
             } else if (s.helloAtMs >= 0 && s.resultAtMs >= 0) {
                 timings.put("scenario", s.resultAtMs - s.helloAtMs);
             }
+            guestPhase(timings, s.phases, "agentJvmMs", "agent_jvm");
+            guestPhase(timings, s.phases, "schedulerAttachMs", "scheduler_attach");
+            guestPhase(timings, s.phases, "workerSpawnMs", "worker_spawn");
+            guestPhase(timings, s.phases, "collectionMs", "collection");
+            guestPhase(timings, s.phases, "cleanupMs", "guest_cleanup");
             long lastGuestWord = Math.max(s.resultAtMs, s.exitAtMs);
             if (lastGuestWord >= 0) timings.put("teardown", Math.max(0, vmMs - lastGuestWord));
             timings.put("total", ms(t0));
@@ -273,6 +282,13 @@ public final class VmJobExecutor implements JobExecutor {
                 }
             }
         }
+    }
+
+    /** Copies one guest-measured phase (untrusted: only a non-negative integral number is taken). */
+    private static void guestPhase(Map<String, Long> timings, JsonNode phases, String field, String key) {
+        if (phases == null) return;
+        JsonNode v = phases.get(field);
+        if (v != null && v.canConvertToLong() && v.asLong() >= 0) timings.put(key, v.asLong());
     }
 
     /** What one boot produced: the guest's frames, the monitor, and the performance-mode pinning. */
@@ -417,6 +433,11 @@ public final class VmJobExecutor implements JobExecutor {
         if (s.result != null) payload.set("result", s.result);
         if (s.exit != null) payload.set("exit", s.exit);
         if (s.schedExit != null) payload.set("sched_exit", s.schedExit);
+        if (s.phases != null) payload.set("guest_phases", s.phases);
+        if (!s.watchdog.isEmpty()) {
+            ArrayNode wd = payload.putArray("watchdog_events");
+            s.watchdog.forEach(wd::add);
+        }
         ArrayNode reports = payload.putArray("worker_reports");
         s.workerReports.forEach(reports::add);
         ArrayNode stimuli = payload.putArray("stimulus_events");
