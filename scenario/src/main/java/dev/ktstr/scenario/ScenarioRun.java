@@ -214,7 +214,8 @@ final class ScenarioRun {
         }
         if (!ctx.settle().isZero()) backend.sleep(ctx.settle());
         if (!backend.schedulerAlive()) throw new SchedulerDiedException("scheduler process died while creating cgroups");
-        List<WorkerHandle> spawned = new ArrayList<>();
+        // Every group of the step is spawned in one call, so a backend can start them in parallel.
+        List<List<WorkerSpec>> groups = new ArrayList<>();
         for (CgroupDef d : defs) {
             for (Work w : d.effectiveWorks()) {
                 Work eff = w;
@@ -224,8 +225,18 @@ final class ScenarioRun {
                     if (count % override.groupSize() == 0) eff = w.withWorkType(override);
                     else backend.log("work type override " + override.name() + " skipped for " + d.name() + ": " + count + " workers not divisible by " + override.groupSize());
                 }
-                spawned.addAll(spawn(scope, d.name(), eff));
+                groups.add(specs(d.name(), eff));
             }
+        }
+        List<WorkerHandle> spawned = new ArrayList<>();
+        if (!groups.isEmpty()) {
+            List<List<WorkerHandle>> handles = backend.spawnGroups(groups);
+            if (handles.size() != groups.size()) {
+                throw new IllegalStateException("backend spawned " + handles.size() + " groups for " + groups.size());
+            }
+            for (int i = 0; i < groups.size(); i++) spawned.addAll(register(scope, groups.get(i), handles.get(i)));
+        }
+        for (CgroupDef d : defs) {
             if (d.workload() != null) runPayload(scope, d.workload(), List.of(), d.name());
         }
         if (release) backend.release(spawned);
@@ -321,6 +332,11 @@ final class ScenarioRun {
     }
 
     private List<WorkerHandle> spawn(Scope scope, String cgroup, Work work) {
+        List<WorkerSpec> specs = specs(cgroup, work);
+        return register(scope, specs, backend.spawnWorkers(specs));
+    }
+
+    private List<WorkerSpec> specs(String cgroup, Work work) {
         int count = work.resolvedWorkers(ctx);
         work.workType().checkWorkerCount(count);
         SortedSet<Integer> cpuset = cgroup.isEmpty() ? null : cgroups.get(cgroup).cpuset;
@@ -328,9 +344,13 @@ final class ScenarioRun {
         List<WorkerSpec> specs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             specs.add(new WorkerSpec(cgroup, i, count, work.workType(), work.schedPolicy(),
-                    resolveAffinity(work.affinity(), cgroup), work.memPolicy(), work.mpolFlags(), work.nice()));
+                    resolveAffinity(work.affinity(), cgroup), work.memPolicy(), work.mpolFlags(), work.nice(), work.processPerWorker()));
         }
-        List<WorkerHandle> handles = backend.spawnWorkers(specs);
+        return specs;
+    }
+
+    private List<WorkerHandle> register(Scope scope, List<WorkerSpec> specs, List<WorkerHandle> handles) {
+        String cgroup = specs.get(0).cgroup();
         if (handles.size() != specs.size()) {
             throw new IllegalStateException("backend spawned " + handles.size() + " workers for " + specs.size() + " specs");
         }

@@ -2,6 +2,9 @@ package dev.ktstr.guest.agent;
 
 import dev.ktstr.guest.cgroup.CgroupManager;
 import dev.ktstr.guest.worker.WorkerCommand;
+import dev.ktstr.guest.worker.WorkerHostPool;
+import dev.ktstr.guest.worker.WorkerLaunch;
+import dev.ktstr.protocol.guest.GuestPhases;
 import dev.ktstr.protocol.frame.FrameType;
 import dev.ktstr.protocol.guest.ExitInfo;
 import dev.ktstr.protocol.guest.GuestJob;
@@ -45,6 +48,14 @@ public final class Agent {
     private final FrameSink sink;
     private final Options options;
     private final long jvmStartupMs;
+    private WorkerHostPool pool;
+    private Long mountsMs;
+    private Long schedulerAttachMs;
+    private Long spawnMs;
+    private Long collectionMs;
+    private int workers;
+    private long scenarioStart;
+    private long testEnd;
 
     public Agent(FrameSink sink, Options options, long jvmStartupMs) {
         this.sink = sink;
@@ -69,6 +80,7 @@ public final class Agent {
             return exit(ExitInfo.AGENT_ERROR, "job schema version " + job.schemaVersion() + " is not " + GuestJob.SCHEMA_VERSION
                     + "; rebuild the initramfs with the same ktstr version as the agent");
         }
+        long t0 = System.nanoTime();
         if (options.guest()) {
             try {
                 for (String w : GuestMounts.ensure()) sink.log("mounts: " + w);
@@ -76,20 +88,32 @@ public final class Agent {
                 return exit(ExitInfo.AGENT_ERROR, "guest mounts: " + e.getMessage());
             }
         }
+        mountsMs = msSince(t0);
+        // Worker host JVMs start now, so they warm up while the scheduler attaches and cgroups are built.
+        try {
+            pool = new WorkerHostPool(WorkerCommand.fromCurrentJvm(), Files.createDirectories(options.runDir().resolve("hosts")));
+            pool.prestart(prestartHosts(job));
+        } catch (Exception e) {
+            sink.log("worker hosts not started ahead: " + e.getMessage());
+        }
         SchedulerSupervisor sched = null;
         if (job.scheduler() != null) {
             sched = new SchedulerSupervisor(job.scheduler(), job.deadlines(), sink, options.schedLog(), options.schedExt());
             try {
+                long ts = System.nanoTime();
                 SchedExit failed = sched.start();
+                schedulerAttachMs = msSince(ts);
                 if (failed != null) {
                     sink.json(FrameType.RESULT, AssertResult.fail(DetailKind.SCHEDULER_DIED, "scheduler " + job.scheduler().name() + " "
                             + failed.reason() + ": " + failed.detail() + tailText(failed.logTail())));
                     sched.stop();
+                    if (pool != null) pool.close();
                     return exit(ExitInfo.SCHEDULER_FAILED, "scheduler did not start: " + failed.reason());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 sched.stop();
+                if (pool != null) pool.close();
                 return exit(ExitInfo.AGENT_ERROR, "interrupted while starting the scheduler");
             }
         }
@@ -100,6 +124,25 @@ public final class Agent {
             if (sched != null) sched.stop();
         }
         return exit(code, code == ExitInfo.PASS ? "passed" : "see RESULT");
+    }
+
+    /**
+     * Worker hosts to start ahead: one per CPU up to two (most scenarios spawn one or two groups per
+     * step). More groups start their own hosts; unused ones are killed at the end and cost only their
+     * start, which overlaps the agent's own setup.
+     */
+    static int prestartHosts(GuestJob job) {
+        int cpus;
+        try {
+            cpus = Topology.parse(job.topology()).totalCpus();
+        } catch (RuntimeException e) {
+            cpus = 1;
+        }
+        return Math.min(2, Math.max(1, cpus));
+    }
+
+    private static long msSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     private int runTest(GuestJob job, SchedulerSupervisor sched) {
@@ -117,12 +160,14 @@ public final class Agent {
                 cgroups.setup();
             }
             SchedulerSupervisor s = sched;
-            backend = new GuestBackend(topo, cgroups, WorkerCommand.fromCurrentJvm(), sink, options.runDir(), job.deadlines().workerReadyMs(),
-                    s == null ? () -> true : s::alive, s == null ? -1 : s.pid());
+            if (pool == null) pool = new WorkerHostPool(WorkerCommand.fromCurrentJvm(), Files.createDirectories(options.runDir().resolve("hosts")));
+            backend = new GuestBackend(topo, cgroups, pool, sink, options.runDir(), job.deadlines().workerReadyMs(),
+                    s == null ? () -> true : s::alive, s == null ? -1 : s.pid(), WorkerLaunch.DEFAULT_WATCHDOG_GAP_MS, null);
             Method m = TestInvoker.find(job.testClass(), job.testMethod(), Thread.currentThread().getContextClassLoader());
             Ctx ctx = Ctx.builder(backend, config).testName(job.testMethod()).settle(options.guest() ? Ctx.VM_SETTLE : Duration.ZERO)
                     .workTypeOverride(job.workTypeOverride() == null ? null : dev.ktstr.scenario.work.WorkType.fromName(job.workTypeOverride()))
                     .build();
+            scenarioStart = System.nanoTime();
             Thread t = new Thread(() -> {
                 try {
                     outcome.set(TestInvoker.invoke(m, ctx));
@@ -143,7 +188,15 @@ public final class Agent {
         } catch (Throwable e) {
             outcome.set(e);
         } finally {
-            if (backend != null) backend.close();
+            testEnd = System.nanoTime();
+            if (backend != null) {
+                spawnMs = backend.spawnMs();
+                collectionMs = backend.collectionMs();
+                workers = backend.workersStarted();
+                backend.close();
+            } else if (pool != null) {
+                pool.close();
+            }
             if (cgroups != null) {
                 try {
                     cgroups.cleanupAll();
@@ -171,8 +224,27 @@ public final class Agent {
     }
 
     private int exit(int code, String reason) {
+        if (pool != null) pool.close();
+        removeRunDir();
+        sink.json(FrameType.PHASES, new GuestPhases(jvmStartupMs, mountsMs, schedulerAttachMs, spawnMs, workloadMs(),
+                collectionMs, testEnd == 0 ? null : msSince(testEnd), pool == null ? 0 : pool.started(), workers,
+                "threads", System.getenv("KTSTR_WORKER_CDS")));
         sink.json(FrameType.EXIT, new ExitInfo(code, reason, AgentClock.uptimeMs()));
         return code;
+    }
+
+    /** The scratch directory (worker IPC, host launches) goes with the run, whichever way it ended. */
+    private void removeRunDir() {
+        if (!Files.exists(options.runDir())) return;
+        try (java.util.stream.Stream<Path> s = Files.walk(options.runDir())) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | RuntimeException e) {
+            sink.log("could not remove " + options.runDir() + ": " + e.getMessage());
+        }
+    }
+
+    private Long workloadMs() {
+        return scenarioStart == 0 || testEnd == 0 ? null : (testEnd - scenarioStart) / 1_000_000;
     }
 
     private static String tailText(String tail) {

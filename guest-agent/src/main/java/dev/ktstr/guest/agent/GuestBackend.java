@@ -4,9 +4,15 @@ import dev.ktstr.guest.cgroup.CgroupException;
 import dev.ktstr.guest.cgroup.CgroupManager;
 import dev.ktstr.guest.sys.CpuMask;
 import dev.ktstr.guest.sys.LibC;
+import dev.ktstr.guest.worker.HostLaunch;
+import dev.ktstr.guest.worker.HostedWorker;
 import dev.ktstr.guest.worker.WorkerCommand;
+import dev.ktstr.guest.worker.WorkerHost;
+import dev.ktstr.guest.worker.WorkerHostPool;
 import dev.ktstr.guest.worker.WorkerLaunch;
-import dev.ktstr.guest.worker.WorkerProcess;
+import dev.ktstr.protocol.guest.WatchdogEvent;
+import dev.ktstr.scenario.work.ProcessPerWorker;
+import dev.ktstr.scenario.work.WorkType;
 import dev.ktstr.protocol.frame.FrameType;
 import dev.ktstr.protocol.guest.Stimulus;
 import dev.ktstr.protocol.topology.Topology;
@@ -40,8 +46,9 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
- * The real {@link ScenarioBackend}: cgroups through {@link CgroupManager}, workers as separate JVM
- * processes with the two-phase start, frames to the host. With {@code cgroups == null} (host
+ * The real {@link ScenarioBackend}: cgroups through {@link CgroupManager}, workers as threads of one
+ * worker host JVM per spawn group (a process each where the work needs it) with the two-phase start,
+ * frames to the host. With {@code cgroups == null} (host
  * mode, used by unit tests) placement is skipped and everything else is real.
  */
 public final class GuestBackend implements ScenarioBackend, AutoCloseable {
@@ -50,7 +57,6 @@ public final class GuestBackend implements ScenarioBackend, AutoCloseable {
 
     private final Topology topology;
     private final CgroupManager cgroups;
-    private final WorkerCommand workerCommand;
     private final FrameSink sink;
     private final Path runDir;
     private final long workerReadyMs;
@@ -58,17 +64,33 @@ public final class GuestBackend implements ScenarioBackend, AutoCloseable {
     private final int schedulerPid;
     private final Path counterFile;
     private final MappedByteBuffer counters;
-    private final Map<Integer, WorkerProcess> live = new LinkedHashMap<>();
-    private final Map<Integer, Integer> slotOf = new LinkedHashMap<>();
+    private final WorkerHostPool pool;
+    private final long watchdogGapMs;
+    private final java.util.function.Consumer<WatchdogEvent> watchdogListener;
+    private final List<HostedWorker> live = new ArrayList<>();
     private final List<Process> payloads = new ArrayList<>();
     private int nextSlot;
     private int spawnCalls;
+    private long spawnMs;
+    private long collectionMs;
+    private int workers;
 
     public GuestBackend(Topology topology, CgroupManager cgroups, WorkerCommand workerCommand, FrameSink sink, Path runDir,
                         long workerReadyMs, BooleanSupplier schedulerAlive, int schedulerPid) throws IOException {
+        this(topology, cgroups, new WorkerHostPool(workerCommand, Files.createDirectories(runDir)), sink, runDir, workerReadyMs,
+                schedulerAlive, schedulerPid, WorkerLaunch.DEFAULT_WATCHDOG_GAP_MS, null);
+    }
+
+    /**
+     * @param pool           where worker hosts come from (possibly started ahead); closed with this backend
+     * @param watchdogGapMs  work-conservation watchdog threshold (0: off)
+     * @param watchdogListener told each time the watchdog fires (may be null)
+     */
+    public GuestBackend(Topology topology, CgroupManager cgroups, WorkerHostPool pool, FrameSink sink, Path runDir,
+                        long workerReadyMs, BooleanSupplier schedulerAlive, int schedulerPid, long watchdogGapMs,
+                        java.util.function.Consumer<WatchdogEvent> watchdogListener) throws IOException {
         this.topology = topology;
         this.cgroups = cgroups;
-        this.workerCommand = workerCommand;
         this.sink = sink;
         this.runDir = Files.createDirectories(runDir);
         this.workerReadyMs = workerReadyMs;
@@ -79,6 +101,9 @@ public final class GuestBackend implements ScenarioBackend, AutoCloseable {
             f.setLength(COUNTER_SLOTS * 8L);
             counters = f.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, COUNTER_SLOTS * 8L);
         }
+        this.watchdogGapMs = watchdogGapMs;
+        this.watchdogListener = watchdogListener;
+        this.pool = pool;
     }
 
     @Override
@@ -121,57 +146,130 @@ public final class GuestBackend implements ScenarioBackend, AutoCloseable {
 
     @Override
     public List<WorkerHandle> spawnWorkers(List<WorkerSpec> specs) {
-        if (specs.isEmpty()) return List.of();
-        String cgroup = specs.get(0).cgroup();
-        int call = ++spawnCalls;
-        Path ipc = runDir.resolve("spawn-" + call);
-        List<WorkerProcess> started = new ArrayList<>();
+        return spawnGroups(List.of(specs)).get(0);
+    }
+
+    /**
+     * Starts (or takes pre-started) worker hosts for every group at once, hands each its launch,
+     * waits until every worker of every group is READY, then places each host in its cgroup. One
+     * host per group runs the group's workers as threads; workers that need a process of their own
+     * get a host each.
+     */
+    @Override
+    public List<List<WorkerHandle>> spawnGroups(List<List<WorkerSpec>> groups) {
+        long t0 = System.nanoTime();
+        List<List<WorkerHandle>> out = new ArrayList<>();
+        List<WorkerHost> hosts = new ArrayList<>();
+        List<String> hostCgroup = new ArrayList<>();
+        List<Integer> slots = new ArrayList<>();
         try {
-            Files.createDirectories(ipc);
-            for (WorkerSpec spec : specs) {
-                if (!spec.cgroup().equals(cgroup)) {
-                    throw new ScenarioBackendException("one spawn call must target one cgroup: got '" + cgroup + "' and '" + spec.cgroup() + "'");
+            for (List<WorkerSpec> specs : groups) {
+                if (specs.isEmpty()) {
+                    out.add(List.of());
+                    continue;
                 }
-                int slot = nextSlot < COUNTER_SLOTS ? nextSlot++ : -1;
-                WorkerLaunch launch = new WorkerLaunch(spec, ipc.toString(), ipc.toString(), slot >= 0 ? counterFile.toString() : null,
-                        slot, Math.max(0, schedulerPid), WorkerLaunch.DEFAULT_WATCHDOG_GAP_MS);
-                String base = "w" + call + "-" + spec.workerIndex();
-                WorkerProcess w = WorkerProcess.start(workerCommand, launch, ipc.resolve(base + ".json"), ipc.resolve(base + ".err"));
-                started.add(w);
-                if (slot >= 0) slotOf.put(w.pid(), slot);
+                String cgroup = specs.get(0).cgroup();
+                for (WorkerSpec spec : specs) {
+                    if (!spec.cgroup().equals(cgroup)) {
+                        throw new ScenarioBackendException("one spawn group must target one cgroup: got '" + cgroup + "' and '" + spec.cgroup() + "'");
+                    }
+                }
+                int call = ++spawnCalls;
+                Path ipc = Files.createDirectories(runDir.resolve("spawn-" + call));
+                boolean perProcess = specs.stream().anyMatch(sp -> sp.ownProcess() || customWantsProcess(sp.workType()));
+                List<List<WorkerSpec>> perHost = perProcess ? specs.stream().map(List::of).toList() : List.of(specs);
+                List<WorkerHandle> handles = new ArrayList<>();
+                int h = 0;
+                for (List<WorkerSpec> hostSpecs : perHost) {
+                    WorkerHost host = pool.take();
+                    hosts.add(host);
+                    hostCgroup.add(cgroup);
+                    host.onWatchdog(this::watchdogFired);
+                    List<WorkerLaunch> launches = new ArrayList<>();
+                    for (int i = 0; i < hostSpecs.size(); i++) {
+                        WorkerSpec spec = hostSpecs.get(i);
+                        int slot = nextSlot < COUNTER_SLOTS ? nextSlot++ : -1;
+                        slots.add(slot);
+                        launches.add(new WorkerLaunch(spec, ipc.toString(), ipc.toString(), slot,
+                                watchdogGapMs > 0 ? Math.max(0, schedulerPid) : 0, watchdogGapMs));
+                        handles.add(new HostedWorker(host, i, spec, slot));
+                    }
+                    host.launch(new HostLaunch(launches, counterFile.toString()), ipc.resolve("host-" + call + "-" + h++ + ".json"));
+                }
+                out.add(handles);
             }
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(workerReadyMs);
-            for (WorkerProcess w : started) {
-                String err = w.awaitReady(deadline);
-                if (err != null) throw new ScenarioBackendException("spawning " + specs.size() + " " + specs.get(0).workType().name()
-                        + " worker(s) for cgroup '" + cgroup + "': " + err);
+            long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(workerReadyMs);
+            for (int i = 0; i < hosts.size(); i++) {
+                String err = hosts.get(i).awaitReady(deadline);
+                if (err != null) {
+                    throw new ScenarioBackendException("spawning " + hosts.get(i).launched().workers().size() + " "
+                            + hosts.get(i).launched().workers().get(0).spec().workType().name() + " worker(s) for cgroup '"
+                            + hostCgroup.get(i) + "': " + err);
+                }
             }
-            int slowest = started.stream().mapToInt(WorkerProcess::readyUptimeMs).max().orElse(-1);
-            sink.log("spawned " + started.size() + " " + specs.get(0).workType().name() + " worker(s) for '" + cgroup + "' in "
-                    + (System.nanoTime() - deadline + TimeUnit.MILLISECONDS.toNanos(workerReadyMs)) / 1_000_000
-                    + " ms (slowest worker JVM ready " + slowest + " ms after its start)");
-            if (cgroups != null && !cgroup.isEmpty()) {
-                for (WorkerProcess w : started) {
-                    if (!cgroups.moveTask(cgroup, w.pid())) {
-                        throw new ScenarioBackendException("worker " + w.pid() + " vanished before it could be placed in cgroup '" + cgroup + "'" + w.stderrTail());
+            long readyMs = (System.nanoTime() - t0) / 1_000_000;
+            if (cgroups != null) {
+                for (int i = 0; i < hosts.size(); i++) {
+                    String cg = hostCgroup.get(i);
+                    if (cg.isEmpty()) continue;
+                    if (!cgroups.moveTask(cg, hosts.get(i).pid())) {
+                        throw new ScenarioBackendException("worker host " + hosts.get(i).pid() + " vanished before it could be placed in cgroup '"
+                                + cg + "'" + hosts.get(i).stderrTail());
                     }
                 }
             }
+            long totalMs = (System.nanoTime() - t0) / 1_000_000;
+            spawnMs += totalMs;
+            for (List<WorkerHandle> g : out) workers += g.size();
+            StringBuilder b = new StringBuilder("spawned ");
+            for (int i = 0; i < groups.size(); i++) {
+                List<WorkerSpec> g = groups.get(i);
+                if (g.isEmpty()) continue;
+                b.append(i == 0 ? "" : ", ").append(g.size()).append(' ').append(g.get(0).workType().name()).append(" worker(s) for '")
+                        .append(g.get(0).cgroup()).append('\'');
+            }
+            sink.log(b + " in " + totalMs + " ms (" + hosts.size() + " worker host(s), all ready after " + readyMs + " ms; " + pool.describe() + ")");
         } catch (IOException | RuntimeException e) {
-            for (WorkerProcess w : started) w.kill();
-            started.forEach(w -> slotOf.remove(w.pid()));
+            for (WorkerHost host : hosts) host.kill("spawn failed");
             if (e instanceof ScenarioBackendException sbe) throw sbe;
-            throw new ScenarioBackendException("spawning workers for cgroup '" + cgroup + "' failed: " + e.getMessage(), e);
+            throw new ScenarioBackendException("spawning workers failed: " + e.getMessage(), e);
         }
         synchronized (live) {
-            for (WorkerProcess w : started) live.put(w.pid(), w);
+            for (List<WorkerHandle> g : out) for (WorkerHandle w : g) live.add((HostedWorker) w);
         }
-        return List.copyOf(started);
+        return out;
+    }
+
+    /** A Custom worker class annotated @ProcessPerWorker, read without initialising it. */
+    private static boolean customWantsProcess(WorkType t) {
+        if (!(t instanceof WorkType.Custom c)) return false;
+        try {
+            return Class.forName(c.className(), false, Thread.currentThread().getContextClassLoader())
+                    .isAnnotationPresent(ProcessPerWorker.class);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false; // the worker's own load reports the missing class
+        }
+    }
+
+    private void watchdogFired(WorkerHost host, WorkerHost.Watchdog w) {
+        WorkerLaunch l = host.launched() == null || w.index() >= host.launched().workers().size() ? null : host.launched().workers().get(w.index());
+        WatchdogEvent e = new WatchdogEvent(l == null ? "?" : l.spec().cgroup(), l == null ? w.index() : l.spec().workerIndex(), w.tid(),
+                w.gapMs(), w.cpu(), w.thresholdMs(), Math.max(0, schedulerPid), w.guestUptimeMs());
+        sink.json(FrameType.WATCHDOG, e);
+        sink.log("work-conservation watchdog: worker " + e.workerIndex() + " of '" + e.cgroup() + "' (tid " + e.tid() + ") saw a "
+                + e.gapMs() + " ms scheduling gap on CPU " + e.cpu() + " (threshold " + e.thresholdMs() + " ms): sent SIGUSR2 to scheduler pid "
+                + e.schedulerPid());
+        if (watchdogListener != null) watchdogListener.accept(e);
     }
 
     @Override
     public void release(List<WorkerHandle> workers) {
-        for (WorkerHandle h : workers) proc(h).release();
+        Map<WorkerHost, List<Integer>> byHost = new LinkedHashMap<>();
+        for (WorkerHandle h : workers) {
+            HostedWorker w = proc(h);
+            byHost.computeIfAbsent(w.host(), k -> new ArrayList<>()).add(w.index());
+        }
+        byHost.forEach(WorkerHost::release);
     }
 
     @Override
@@ -179,11 +277,11 @@ public final class GuestBackend implements ScenarioBackend, AutoCloseable {
         BitSet set = cpus.isEmpty() ? allCpus() : CpuMask.of(cpus);
         long[] mask = CpuMask.toWords(set);
         for (WorkerHandle h : workers) {
-            WorkerProcess w = proc(h);
-            if (LibC.sched_setaffinity(w.loopTid(), CpuMask.BYTES, mask) != 0) {
+            HostedWorker w = proc(h);
+            if (LibC.sched_setaffinity(w.tid(), CpuMask.BYTES, mask) != 0) {
                 int errno = LibC.errno();
                 if (errno == 3) continue; // ESRCH: the worker is gone; its report will say why
-                throw new ScenarioBackendException("sched_setaffinity(" + w.loopTid() + ", " + CpuMask.render(set) + ") failed: errno " + errno
+                throw new ScenarioBackendException("sched_setaffinity(" + w.tid() + ", " + CpuMask.render(set) + ") failed: errno " + errno
                         + (errno == 22 ? " (EINVAL: no CPU of the set is allowed by the worker's cpuset)" : ""));
             }
         }
@@ -204,25 +302,35 @@ public final class GuestBackend implements ScenarioBackend, AutoCloseable {
 
     @Override
     public List<WorkerReport> stopAndCollect(List<WorkerHandle> workers, Duration deadline) {
-        List<WorkerProcess> ws = workers.stream().map(this::proc).toList();
-        ws.forEach(WorkerProcess::requestStop);
-        long end = System.nanoTime() + deadline.toNanos();
+        long t0 = System.nanoTime();
+        List<HostedWorker> ws = workers.stream().map(this::proc).toList();
+        Map<WorkerHost, List<Integer>> byHost = new LinkedHashMap<>();
+        for (HostedWorker w : ws) byHost.computeIfAbsent(w.host(), k -> new ArrayList<>()).add(w.index());
+        byHost.forEach(WorkerHost::requestStop);
+        long end = t0 + deadline.toNanos();
         List<WorkerReport> reports = new ArrayList<>(ws.size());
-        for (WorkerProcess w : ws) {
-            WorkerReport r = w.collect(end, w.spec().workerIndex());
+        List<String> wedged = new ArrayList<>();
+        for (HostedWorker w : ws) {
+            WorkerReport r = w.host().collect(w.index(), end);
             reports.add(r);
             sink.json(FrameType.WORKER_REPORT, r);
             if (!r.completed()) {
-                sink.log("worker " + w.pid() + " (" + w.spec().workType().name() + " in '" + w.spec().cgroup() + "') produced no report: "
+                wedged.add(w.toString());
+                sink.log(w + " (" + w.spec().workType().name() + ") produced no report: "
                         + (r.exitInfo() == null ? "?" : r.exitInfo().describe()));
             }
         }
-        for (WorkerProcess w : ws) {
-            w.kill();
-            synchronized (live) {
-                live.remove(w.pid());
+        synchronized (live) {
+            ws.forEach(live::remove);
+            // A host whose workers are all collected is done; one with a wedged worker is killed,
+            // which also ends any sibling still running (its later collection says why).
+            for (WorkerHost host : byHost.keySet()) {
+                boolean stillUsed = live.stream().anyMatch(w -> w.host() == host);
+                if (!stillUsed) host.kill(null);
+                else if (!wedged.isEmpty()) host.kill("killed with its host after " + String.join(", ", wedged) + " did not stop");
             }
         }
+        collectionMs += (System.nanoTime() - t0) / 1_000_000;
         return reports;
     }
 
@@ -230,8 +338,8 @@ public final class GuestBackend implements ScenarioBackend, AutoCloseable {
     public long iterations(List<WorkerHandle> workers) {
         long sum = 0;
         for (WorkerHandle h : workers) {
-            Integer slot = slotOf.get(h.pid());
-            if (slot != null) sum += counters.getLong(slot * 8);
+            int slot = h instanceof HostedWorker w ? w.counterSlot() : -1;
+            if (slot >= 0) sum += counters.getLong(slot * 8);
         }
         return sum;
     }
@@ -366,16 +474,36 @@ public final class GuestBackend implements ScenarioBackend, AutoCloseable {
         sink.log(line);
     }
 
-    /** Kills every worker and payload still alive and removes the run directory. */
+    /** Where the guest's worker time went, for the PHASES frame. */
+    public long spawnMs() {
+        return spawnMs;
+    }
+
+    public long collectionMs() {
+        return collectionMs;
+    }
+
+    public int workerHostsStarted() {
+        return pool.started();
+    }
+
+    public int workersStarted() {
+        return workers;
+    }
+
+    /** Kills every worker host and payload still alive and removes the run directory. */
     @Override
     public void close() {
-        List<WorkerProcess> left;
+        List<HostedWorker> left;
         synchronized (live) {
-            left = new ArrayList<>(live.values());
+            left = new ArrayList<>(live);
             live.clear();
         }
-        for (WorkerProcess w : left) w.kill();
+        java.util.Set<WorkerHost> hosts = new java.util.LinkedHashSet<>();
+        left.forEach(w -> hosts.add(w.host()));
+        for (WorkerHost h : hosts) h.kill("the scenario ended without collecting it");
         if (!left.isEmpty()) sink.log("killed " + left.size() + " worker(s) the scenario did not collect");
+        pool.close();
         synchronized (payloads) {
             for (Process p : payloads) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -395,8 +523,8 @@ public final class GuestBackend implements ScenarioBackend, AutoCloseable {
         return s;
     }
 
-    private WorkerProcess proc(WorkerHandle h) {
-        if (h instanceof WorkerProcess w) return w;
+    private HostedWorker proc(WorkerHandle h) {
+        if (h instanceof HostedWorker w) return w;
         throw new ScenarioBackendException("worker handle " + h + " was not created by this backend");
     }
 

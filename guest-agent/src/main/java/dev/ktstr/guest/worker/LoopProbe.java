@@ -30,6 +30,12 @@ public final class LoopProbe implements WorkerProbe {
     private final int watchdogPid;
     private final long watchdogGapNs;
     private final Map<String, String> args;
+    private final WatchdogListener watchdogListener;
+
+    /** Told once, from the loop thread, when the watchdog signalled the scheduler (may allocate: it happens once). */
+    public interface WatchdogListener {
+        void fired(long gapNs, int cpu);
+    }
 
     long workUnits;
     long iterations;
@@ -54,6 +60,11 @@ public final class LoopProbe implements WorkerProbe {
      * @param watchdogGapMs gap threshold for the watchdog (2000 in the original)
      */
     public LoopProbe(boolean cpuSampling, int watchdogPid, long watchdogGapMs, Map<String, String> args) {
+        this(cpuSampling, watchdogPid, watchdogGapMs, args, null);
+    }
+
+    public LoopProbe(boolean cpuSampling, int watchdogPid, long watchdogGapMs, Map<String, String> args, WatchdogListener listener) {
+        this.watchdogListener = listener;
         this.cpuSampling = cpuSampling;
         this.watchdogPid = watchdogPid;
         this.watchdogGapNs = watchdogGapMs * 1_000_000L;
@@ -120,6 +131,7 @@ public final class LoopProbe implements WorkerProbe {
         if (gap > watchdogGapNs && watchdogPid > 0 && !watchdogFired) {
             watchdogFired = true;
             LibC.kill(watchdogPid, LibC.SIGUSR2);
+            if (watchdogListener != null) watchdogListener.fired(gap, lastCpu);
         }
         int cpu = currentCpu();
         if (cpu >= 0 && cpu != lastCpu) {

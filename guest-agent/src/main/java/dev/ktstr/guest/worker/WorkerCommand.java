@@ -5,13 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How to start a worker JVM. Defaults reuse the running JVM's java binary and class path, with
+ * How to start a worker host JVM. Defaults reuse the running JVM's java binary and class path, with
  * the guest flags (C1 only, Serial GC, no perf data, small heap) and VM messages on stderr so
- * stdout carries only the worker protocol.
+ * stdout carries only the host protocol.
  */
 public record WorkerCommand(String javaBin, List<String> jvmFlags, String classPath) {
     public static final List<String> DEFAULT_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-            "-Xms16m", "-Xmx64m", "-Xss512k", "-XX:+DisplayVMOutputToStderr", "-Xshare:auto");
+            "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:+DisplayVMOutputToStderr", "-Xshare:auto");
 
     public WorkerCommand {
         jvmFlags = List.copyOf(jvmFlags);
@@ -32,14 +32,14 @@ public record WorkerCommand(String javaBin, List<String> jvmFlags, String classP
         return new WorkerCommand(java, flags, System.getProperty("java.class.path"));
     }
 
-    public List<String> argv(Path launchFile) {
+    /** The host reads its launch from stdin, so the same command starts a host ahead of need. */
+    public List<String> argv() {
         List<String> a = new ArrayList<>();
         a.add(javaBin);
         a.addAll(jvmFlags);
         a.add("-cp");
         a.add(classPath);
-        a.add(WorkerMain.class.getName());
-        a.add(launchFile.toString());
+        a.add(WorkerHostMain.class.getName());
         return a;
     }
 }

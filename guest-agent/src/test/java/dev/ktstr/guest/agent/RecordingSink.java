@@ -17,4 +17,8 @@ public final class RecordingSink implements FrameSink {
     public synchronized List<Frame> of(FrameType t) {
         return frames.stream().filter(f -> f.type() == t).toList();
     }
+
+    public synchronized List<String> logs() {
+        return of(FrameType.LOG).stream().map(Frame::payloadText).toList();
+    }
 }

@@ -21,7 +21,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real worker JVMs on the host, two-phase start without cgroup placement (host mode). */
+/** Real worker host JVMs on the host, two-phase start without cgroup placement (host mode). */
 class WorkerProcessTest {
     @TempDir
     Path tmp;
@@ -135,5 +135,95 @@ class WorkerProcessTest {
             assertThat(rs.get(0).exitInfo().message()).contains("sched_setaffinity");
         }
         assertThat(Files.exists(tmp.resolve("run"))).as("run dir removed on close").isFalse();
+    }
+
+    private static String taskFile(int pid, int tid, String name) throws Exception {
+        return Files.readString(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid), name)).trim();
+    }
+
+    /** Field 19 of /proc/.../stat (after the parenthesised comm): the nice value. */
+    private static int niceOf(int pid, int tid) throws Exception {
+        String stat = taskFile(pid, tid, "stat");
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Integer.parseInt(f[16]);
+    }
+
+    @Test
+    void oneGroupRunsAsThreadsOfOneHostEachWithItsOwnCommNiceAndClock() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        try (GuestBackend b = backend(sink)) {
+            List<WorkerSpec> specs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                specs.add(new WorkerSpec("cg_x", i, 3, WorkType.cpuSpin(), SchedPolicy.NORMAL, new TreeSet<>(), MemPolicy.DEFAULT, 0, i * 3));
+            }
+            List<WorkerHandle> ws = b.spawnWorkers(specs);
+            assertThat(ws).extracting(WorkerHandle::pid).containsOnly(ws.get(0).pid());
+            b.release(ws);
+            Thread.sleep(600);
+            int pid = ws.get(0).pid();
+            List<Integer> tids = new ArrayList<>();
+            for (WorkerHandle h : ws) {
+                int tid = ((dev.ktstr.guest.worker.HostedWorker) h).tid();
+                tids.add(tid);
+                assertThat(tid).isNotEqualTo(pid);
+                assertThat(taskFile(pid, tid, "comm")).isEqualTo("kw-cg_x-" + h.spec().workerIndex());
+                assertThat(niceOf(pid, tid)).as("nice of worker %d", h.spec().workerIndex()).isEqualTo(h.spec().nice());
+            }
+            assertThat(tids).doesNotHaveDuplicates();
+            List<WorkerReport> rs = b.stopAndCollect(ws, Duration.ofSeconds(5));
+            for (WorkerReport r : rs) {
+                assertThat(r.completed()).as("completed: %s", r.exitInfo()).isTrue();
+                assertThat(r.pid()).isEqualTo(pid);
+                assertThat(r.tid()).isIn(tids);
+                // each thread's own CPU clock: on 2 host CPUs 3 spinners cannot each have had the whole wall time
+                assertThat(r.cpuTimeNs()).isPositive().isLessThanOrEqualTo(r.wallTimeNs() + 50_000_000L);
+            }
+            assertThat(rs).extracting(WorkerReport::tid).doesNotHaveDuplicates();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        }
+    }
+
+    @Test
+    void workThatNeedsItsOwnProcessGetsOneHostPerWorker() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        try (GuestBackend b = backend(sink)) {
+            List<WorkerHandle> fork = b.spawnWorkers(specs(WorkType.forkExit(), 2));
+            List<WorkerSpec> asked = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                asked.add(new WorkerSpec("", i, 2, WorkType.cpuSpin(), SchedPolicy.NORMAL, new TreeSet<>(), MemPolicy.DEFAULT, 0, 0, true));
+            }
+            List<WorkerHandle> spin = b.spawnWorkers(asked);
+            assertThat(fork.get(0).pid()).isNotEqualTo(fork.get(1).pid());
+            assertThat(spin.get(0).pid()).isNotEqualTo(spin.get(1).pid());
+            b.release(fork);
+            b.release(spin);
+            Thread.sleep(500);
+            List<WorkerReport> rs = new ArrayList<>(b.stopAndCollect(fork, Duration.ofSeconds(5)));
+            rs.addAll(b.stopAndCollect(spin, Duration.ofSeconds(5)));
+            for (WorkerReport r : rs) assertThat(r.completed()).as("%s: %s", r.workType(), r.exitInfo()).isTrue();
+            assertThat(rs.get(0).iterations()).as("ForkExit spawned children").isPositive();
+        }
+    }
+
+    @Test
+    void groupsOfOneStepSpawnTogether() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        try (GuestBackend b = backend(sink)) {
+            List<WorkerSpec> a = new ArrayList<>();
+            List<WorkerSpec> c = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                a.add(new WorkerSpec("cg_a", i, 2, WorkType.cpuSpin(), SchedPolicy.NORMAL, new TreeSet<>(), MemPolicy.DEFAULT, 0, 0));
+                c.add(new WorkerSpec("cg_c", i, 2, WorkType.pipeIo(64), SchedPolicy.NORMAL, new TreeSet<>(), MemPolicy.DEFAULT, 0, 0));
+            }
+            List<List<WorkerHandle>> gs = b.spawnGroups(List.of(a, c));
+            assertThat(gs).hasSize(2);
+            assertThat(gs.get(0).get(0).pid()).isNotEqualTo(gs.get(1).get(0).pid());
+            assertThat(sink.logs()).anyMatch(l -> l.contains("'cg_a'") && l.contains("'cg_c'") && l.contains("2 worker host(s)"));
+            List<WorkerHandle> all = new ArrayList<>(gs.get(0));
+            all.addAll(gs.get(1));
+            b.release(all);
+            Thread.sleep(500);
+            for (WorkerReport r : b.stopAndCollect(all, Duration.ofSeconds(5))) assertThat(r.completed()).as("%s", r.exitInfo()).isTrue();
+        }
     }
 }

@@ -143,6 +143,68 @@ class HotLoopAllocationTest {
                 WorkType.fanOutCompute(1, 16, 1, 0));
     }
 
+    /**
+     * The worker host's driver (WorkerThread.drive, the loop a worker thread runs with its live
+     * iteration counter) allocates nothing either: each listed type is driven on its own thread for
+     * a warm-up, then measured until a stop request from another thread ends it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("driverTypes")
+    void workerHostDriverAllocatesNothing(WorkType type) throws Exception {
+        java.nio.MappedByteBuffer counters;
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(tmp.resolve("counters").toFile(), "rw")) {
+            f.setLength(64);
+            counters = f.getChannel().map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, 64);
+        }
+        java.nio.MappedByteBuffer c = counters;
+        AtomicLong measured = new AtomicLong(-1);
+        AtomicLong iterations = new AtomicLong();
+        List<Throwable> errors = new ArrayList<>();
+        Loops.Group g = new Loops.Group(tmp, tmp, 0, type.groupSize(), 11);
+        try (WorkLoop loop = Loops.create(type, g)) {
+            loop.prepare();
+            loop.beforeLoop();
+            LoopProbe warm = new LoopProbe(true, 0, 2_000, Map.of());
+            LoopProbe p = new LoopProbe(true, 0, 2_000, Map.of());
+            Thread t = new Thread(() -> {
+                try {
+                    warm.start();
+                    WorkerThread.drive(loop, warm, c, 3);
+                    long overhead = counterOverhead();
+                    long before = allocated();
+                    p.start();
+                    WorkerThread.drive(loop, p, c, 3);
+                    measured.set(allocated() - before - overhead);
+                    iterations.set(p.iterations());
+                } catch (Throwable e) {
+                    synchronized (errors) {
+                        errors.add(e);
+                    }
+                }
+            }, "kw-test-0");
+            t.start();
+            Thread.sleep(300);
+            warm.requestStop();
+            loop.wakeForStop();
+            Thread.sleep(700);
+            p.requestStop();
+            loop.wakeForStop();
+            t.join(10_000);
+        }
+        assertThat(errors).isEmpty();
+        assertThat(iterations.get()).as("driven iterations").isPositive();
+        assertThat(counters.getLong(3 * 8)).as("live counter written").isEqualTo(iterations.get());
+        System.out.printf("%-16s driver: %d iterations, %d bytes allocated%n", type.name(), iterations.get(), measured.get());
+        // a fixed slack for the stop request's cross-thread handoff, not per iteration
+        assertThat(measured.get()).as("%s driver allocated %d bytes over %d iterations", type.name(), measured.get(), iterations.get())
+                .isLessThanOrEqualTo(SLACK_BYTES);
+    }
+
+    static List<WorkType> driverTypes() {
+        return List.of(WorkType.cpuSpin(), WorkType.yieldHeavy(), WorkType.mixed(), WorkType.cachePressure(32, 64), WorkType.niceSweep(),
+                WorkType.policyChurn(64), WorkType.bursty(1, 1));
+    }
+
     @Test
     void probeRecordsGapsAndCpus() {
         LoopProbe p = new LoopProbe(true, 0, 2_000, Map.of());

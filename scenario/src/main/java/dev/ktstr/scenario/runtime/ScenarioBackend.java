@@ -42,6 +42,18 @@ public interface ScenarioBackend {
      */
     List<WorkerHandle> spawnWorkers(List<WorkerSpec> specs);
 
+    /**
+     * Phase 1 for several spawn groups at once (each list as in {@link #spawnWorkers}); a backend
+     * that can start them in parallel does, so the cgroups of one step get their workers in the time
+     * of the slowest group, not the sum. All or nothing: on failure every worker started is killed.
+     * Returns the handles per group, in order.
+     */
+    default List<List<WorkerHandle>> spawnGroups(List<List<WorkerSpec>> groups) {
+        List<List<WorkerHandle>> out = new java.util.ArrayList<>();
+        for (List<WorkerSpec> g : groups) out.add(spawnWorkers(g));
+        return out;
+    }
+
     /** Phase 2: lets the given (placed) workers enter their loops. Idempotent. */
     void release(List<WorkerHandle> workers);
 

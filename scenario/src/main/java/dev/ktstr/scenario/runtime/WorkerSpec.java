@@ -8,7 +8,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Everything one worker process needs, sent to it as JSON ({@link dev.ktstr.scenario.report.ReportJson}).
+ * Everything one worker needs, sent to it as JSON ({@link dev.ktstr.scenario.report.ReportJson}).
  * Built by the executor with affinity already resolved against the topology and cgroup cpuset.
  *
  * @param cgroup       cgroup path relative to the harness cgroup root ({@code ""} = the root itself,
@@ -22,6 +22,7 @@ import java.util.TreeSet;
  * @param memPolicy    policy for set_mempolicy before the loop ({@link MemPolicy#DEFAULT} = no call)
  * @param mpolFlags    {@link MpolFlags} OR-ed into the set_mempolicy mode
  * @param nice         nice value to set (0 = leave the inherited value)
+ * @param ownProcess   run this worker in a process of its own instead of as a thread of its group's worker host
  */
 public record WorkerSpec(
         String cgroup,
@@ -32,7 +33,13 @@ public record WorkerSpec(
         SortedSet<Integer> affinity,
         MemPolicy memPolicy,
         int mpolFlags,
-        int nice) {
+        int nice,
+        boolean ownProcess) {
+
+    public WorkerSpec(String cgroup, int workerIndex, int groupCount, WorkType workType, SchedPolicy schedPolicy,
+                      SortedSet<Integer> affinity, MemPolicy memPolicy, int mpolFlags, int nice) {
+        this(cgroup, workerIndex, groupCount, workType, schedPolicy, affinity, memPolicy, mpolFlags, nice, false);
+    }
 
     public WorkerSpec {
         if (cgroup == null) cgroup = "";
@@ -45,15 +52,16 @@ public record WorkerSpec(
             throw new IllegalArgumentException("worker index " + workerIndex + " outside spawn group of " + groupCount);
         }
         if (nice < -20 || nice > 19) throw new IllegalArgumentException("nice must be -20..19, got " + nice);
+        ownProcess = ownProcess || workType.needsOwnProcess();
     }
 
     /** Copy with a different affinity (used by the SetAffinity op). */
     public WorkerSpec withAffinity(SortedSet<Integer> cpus) {
-        return new WorkerSpec(cgroup, workerIndex, groupCount, workType, schedPolicy, cpus, memPolicy, mpolFlags, nice);
+        return new WorkerSpec(cgroup, workerIndex, groupCount, workType, schedPolicy, cpus, memPolicy, mpolFlags, nice, ownProcess);
     }
 
     /** Copy placed in another cgroup (used by MoveAllTasks bookkeeping). */
     public WorkerSpec inCgroup(String path) {
-        return new WorkerSpec(path, workerIndex, groupCount, workType, schedPolicy, affinity, memPolicy, mpolFlags, nice);
+        return new WorkerSpec(path, workerIndex, groupCount, workType, schedPolicy, affinity, memPolicy, mpolFlags, nice, ownProcess);
     }
 }

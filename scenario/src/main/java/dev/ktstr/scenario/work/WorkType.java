@@ -63,6 +63,16 @@ public sealed interface WorkType {
         }
     }
 
+    /**
+     * True for the types whose workers need a process each (their own tgid and address space):
+     * every other worker runs as a thread of its group's worker host process, with all per-thread
+     * properties (comm, affinity, policy, nice, mempolicy, CPU clock, schedstat) its own. ForkExit
+     * forks from its own process; PageFaultChurn's faults would contend on one shared mm.
+     */
+    default boolean needsOwnProcess() {
+        return false;
+    }
+
     /** True for the types whose workers block on purpose (gap clock reset after the block). */
     default boolean blocking() {
         return false;
@@ -158,7 +168,9 @@ public sealed interface WorkType {
     }
 
     /** Fork a child that exits at once, waitpid; +1 unit; latency = the waitpid. */
-    record ForkExit() implements WorkType {}
+    record ForkExit() implements WorkType {
+        @Override public boolean needsOwnProcess() { return true; }
+    }
 
     /** 512 spin steps, setpriority to the next nice level, yield. */
     record NiceSweep() implements WorkType {}
@@ -180,6 +192,7 @@ public sealed interface WorkType {
             positive("PageFaultChurn", "touches_per_cycle", touchesPerCycle);
             positive("PageFaultChurn", "spin_iters", spinIters);
         }
+        @Override public boolean needsOwnProcess() { return true; }
     }
 
     /** Spin workIters, CAS-acquire a shared word (FUTEX_WAIT on failure), spin holdIters, release + wake. */
