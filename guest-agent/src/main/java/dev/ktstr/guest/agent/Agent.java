@@ -50,6 +50,7 @@ public final class Agent {
     private final long jvmStartupMs;
     private WorkerHostPool pool;
     private Long mountsMs;
+    private long jobReadMs = -1;
     private Long schedulerAttachMs;
     private Long spawnMs;
     private Long collectionMs;
@@ -89,13 +90,7 @@ public final class Agent {
             }
         }
         mountsMs = msSince(t0);
-        // Worker host JVMs start now, so they warm up while the scheduler attaches and cgroups are built.
-        try {
-            pool = new WorkerHostPool(WorkerCommand.fromCurrentJvm(), Files.createDirectories(options.runDir().resolve("hosts")));
-            pool.prestart(prestartHosts(job));
-        } catch (Exception e) {
-            sink.log("worker hosts not started ahead: " + e.getMessage());
-        }
+        if (pool == null) prestartWorkerHosts(topologyCpus(job));
         SchedulerSupervisor sched = null;
         if (job.scheduler() != null) {
             sched = new SchedulerSupervisor(job.scheduler(), job.deadlines(), sink, options.schedLog(), options.schedExt());
@@ -127,18 +122,50 @@ public final class Agent {
     }
 
     /**
-     * Worker hosts to start ahead: one per CPU up to two (most scenarios spawn one or two groups per
-     * step). More groups start their own hosts; unused ones are killed at the end and cost only their
-     * start, which overlaps the agent's own setup.
+     * Starts worker host JVMs ahead of need, so they warm up while the agent reads the job, mounts,
+     * attaches the scheduler and builds cgroups: one per CPU up to two (most steps spawn one or two
+     * groups; more groups start their own). None on one CPU: there a JVM warming up next to the
+     * agent only slows the agent down, and a test without workers would pay for it.
      */
-    static int prestartHosts(GuestJob job) {
-        int cpus;
+    public void prestartWorkerHosts(int cpus) {
+        if (pool != null) return;
         try {
-            cpus = Topology.parse(job.topology()).totalCpus();
-        } catch (RuntimeException e) {
-            cpus = 1;
+            pool = new WorkerHostPool(WorkerCommand.fromCurrentJvm(), Files.createDirectories(options.runDir().resolve("hosts")));
+            int n = cpus >= 2 ? 2 : 0;
+            if (n > 0) pool.prestart(n);
+            warmFrames();
+        } catch (Exception e) {
+            sink.log("worker hosts not started ahead: " + e.getMessage());
         }
-        return Math.min(2, Math.max(1, cpus));
+    }
+
+    /** The JSON of the frames the scenario sends, serialised once off the critical path (Jackson's first use is seconds under TCG). */
+    private void warmFrames() {
+        Thread t = new Thread(() -> {
+            try {
+                AgentJson.bytes(dev.ktstr.scenario.report.WorkerReport.sentinel(1, "warm", 0, "CpuSpin",
+                        dev.ktstr.scenario.report.ExitInfo.timedOut()));
+                AgentJson.bytes(new dev.ktstr.protocol.guest.Stimulus(0, 0, "warm", "", java.util.Map.of("elapsedMs", 0L)));
+                AgentJson.bytes(AssertResult.pass());
+            } catch (RuntimeException ignored) {
+                // only a warm-up
+            }
+        }, "frame-json-warm");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
+    void jobReadMs(long ms) {
+        this.jobReadMs = ms;
+    }
+
+    static int topologyCpus(GuestJob job) {
+        try {
+            return Topology.parse(job.topology()).totalCpus();
+        } catch (RuntimeException e) {
+            return 1;
+        }
     }
 
     private static long msSince(long t0) {
@@ -146,7 +173,9 @@ public final class Agent {
     }
 
     private int runTest(GuestJob job, SchedulerSupervisor sched) {
+        long tc = System.nanoTime();
         TestConfig config = TestInvoker.resolve(job, sink::log);
+        long configMs = msSince(tc);
         Topology topo = config.topology();
         String harnessParent = job.scheduler() != null && job.scheduler().cgroupParent() != null
                 ? job.scheduler().cgroupParent().substring(1) : "ktstr";
@@ -168,6 +197,8 @@ public final class Agent {
                     .workTypeOverride(job.workTypeOverride() == null ? null : dev.ktstr.scenario.work.WorkType.fromName(job.workTypeOverride()))
                     .build();
             scenarioStart = System.nanoTime();
+            sink.log("agent setup: job read " + jobReadMs + " ms, mounts " + mountsMs + " ms, scheduler attach " + (schedulerAttachMs == null ? "-" : schedulerAttachMs + " ms")
+                    + ", test config " + configMs + " ms, cgroups and test method " + (scenarioStart - tc) / 1_000_000 + " ms in all");
             Thread t = new Thread(() -> {
                 try {
                     outcome.set(TestInvoker.invoke(m, ctx));
@@ -228,7 +259,7 @@ public final class Agent {
         removeRunDir();
         sink.json(FrameType.PHASES, new GuestPhases(jvmStartupMs, mountsMs, schedulerAttachMs, spawnMs, workloadMs(),
                 collectionMs, testEnd == 0 ? null : msSince(testEnd), pool == null ? 0 : pool.started(), workers,
-                "threads", System.getenv("KTSTR_WORKER_CDS")));
+                "threads", System.getenv("KTSTR_WORKER_AOT")));
         sink.json(FrameType.EXIT, new ExitInfo(code, reason, AgentClock.uptimeMs()));
         return code;
     }

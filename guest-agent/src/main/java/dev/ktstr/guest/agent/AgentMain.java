@@ -41,7 +41,11 @@ public final class AgentMain {
         Agent agent = new Agent(writer, Agent.Options.inGuest(), startupMs);
         try {
             agent.hello();
+            // before the job is even parsed: every millisecond a host JVM starts earlier is one less on the spawn's critical path
+            agent.prestartWorkerHosts(Runtime.getRuntime().availableProcessors());
+            long t0 = System.nanoTime();
             GuestJob job = AgentJson.mapper().readValue(Path.of(jobPath).toFile(), GuestJob.class);
+            agent.jobReadMs((System.nanoTime() - t0) / 1_000_000);
             writer.log("job: " + job.testClass() + "#" + job.testMethod() + " topology " + job.topology()
                     + (job.scheduler() == null ? " (EEVDF)" : " scheduler " + job.scheduler().name()));
             return agent.run(job);

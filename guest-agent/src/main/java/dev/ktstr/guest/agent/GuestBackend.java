@@ -228,7 +228,8 @@ public final class GuestBackend implements ScenarioBackend, AutoCloseable {
                 b.append(i == 0 ? "" : ", ").append(g.size()).append(' ').append(g.get(0).workType().name()).append(" worker(s) for '")
                         .append(g.get(0).cgroup()).append('\'');
             }
-            sink.log(b + " in " + totalMs + " ms (" + hosts.size() + " worker host(s), all ready after " + readyMs + " ms; " + pool.describe() + ")");
+            sink.log(b + " in " + totalMs + " ms (" + hosts.size() + " worker host(s), all ready after " + readyMs + " ms; " + pool.describe() + "; "
+                    + String.join("; ", hosts.stream().map(WorkerHost::startDetail).toList()) + ")");
         } catch (IOException | RuntimeException e) {
             for (WorkerHost host : hosts) host.kill("spawn failed");
             if (e instanceof ScenarioBackendException sbe) throw sbe;

@@ -9,7 +9,7 @@ import java.util.List;
  * @param workers     one launch per worker thread
  * @param counterFile file mapped shared with the agent for live iteration counters, or null
  */
-public record HostLaunch(List<WorkerLaunch> workers, String counterFile) {
+public record HostLaunch(List<WorkerLaunch> workers, String counterFile) implements java.io.Serializable {
     public HostLaunch {
         workers = List.copyOf(workers);
         if (workers.isEmpty()) throw new IllegalArgumentException("a worker host needs at least one worker");

@@ -5,7 +5,7 @@ package dev.ktstr.guest.worker;
  * warnings on stdout, so the agent looks for these prefixes rather than taking every line as a
  * message. {@code idx} is the worker's position in the host's {@link HostLaunch}.
  * <pre>
- *   host stdout:  KTSTR-HOST pid uptimeMs          JVM up and warmed, waiting for a launch on stdin
+ *   host stdout:  KTSTR-HOST pid uptimeMs mainMs   JVM up and warmed (JVM uptime now, and when main ran), waiting for a launch
  *                 KTSTR-READY idx tid uptimeMs       worker prepared (loop built, thread named), waiting for release
  *                 KTSTR-REPORT idx {json}            the worker's final WorkerReport, one line
  *                 KTSTR-FAILED idx text              worker idx (-1: the host) could not start or set up

@@ -11,7 +11,7 @@ import java.util.List;
  */
 public record WorkerCommand(String javaBin, List<String> jvmFlags, String classPath) {
     public static final List<String> DEFAULT_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-            "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:+DisplayVMOutputToStderr", "-Xshare:auto");
+            "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:+DisplayVMOutputToStderr");
 
     public WorkerCommand {
         jvmFlags = List.copyOf(jvmFlags);
@@ -27,8 +27,8 @@ public record WorkerCommand(String javaBin, List<String> jvmFlags, String classP
         String boot = System.getProperty("jna.boot.library.path");
         if (boot == null) boot = JnaNative.extractOnce();
         if (boot != null) flags.add("-Djna.boot.library.path=" + boot);
-        String cds = System.getenv("KTSTR_WORKER_CDS");
-        if (cds != null && !cds.isBlank()) flags.add("-XX:SharedArchiveFile=" + cds);
+        String aot = System.getenv("KTSTR_WORKER_AOT");
+        if (aot != null && !aot.isBlank()) flags.add("-XX:AOTCache=" + aot);
         return new WorkerCommand(java, flags, System.getProperty("java.class.path"));
     }
 

@@ -1,7 +1,6 @@
 package dev.ktstr.guest.worker;
 
 import dev.ktstr.scenario.report.ExitInfo;
-import dev.ktstr.scenario.report.ReportJson;
 import dev.ktstr.scenario.report.WorkerReport;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -42,6 +41,7 @@ public final class WorkerHost {
     private volatile String[] failures;
     private volatile String hostFailure;
     private volatile String killedBecause;
+    private volatile String warmDetail = "not warm";
 
     private WorkerHost(Process process, Path stderrFile) {
         this.process = process;
@@ -90,9 +90,14 @@ public final class WorkerHost {
             reports[i] = new CompletableFuture<>();
         }
         launch = l;
-        ReportJson.mapper().writeValue(launchFile.toFile(), l);
+        java.nio.file.Files.write(launchFile, HostCodec.encode(l));
         write(launchFile.toAbsolutePath() + "\n");
         if (!process.isAlive()) failAll("worker host " + pid() + " exited before its launch" + exitText());
+    }
+
+    /** How the host's start went (for the spawn log line). */
+    public String startDetail() {
+        return "host " + pid() + ": " + warmDetail + (warm() ? " (" + warmAfterMs() + " ms after its start)" : "");
     }
 
     public HostLaunch launched() {
@@ -114,6 +119,9 @@ public final class WorkerHost {
     private void accept(String line) {
         try {
             if (line.startsWith(HostProtocol.HOST)) {
+                String[] f = line.substring(HostProtocol.HOST.length()).trim().split(" ");
+                if (f.length >= 3) warmDetail = "JVM main after " + f[2] + " ms, warm after " + f[1] + " ms of JVM uptime"
+                        + (f.length >= 4 ? " [" + f[3] + "]" : "");
                 warm.complete(System.nanoTime());
             } else if (line.startsWith(HostProtocol.READY)) {
                 String[] f = line.substring(HostProtocol.READY.length()).trim().split(" ");
@@ -213,7 +221,7 @@ public final class WorkerHost {
             return sentinel(w, idx, exitInfo());
         }
         try {
-            return ReportJson.read(json, WorkerReport.class);
+            return HostCodec.decodeLine(json, WorkerReport.class);
         } catch (IllegalArgumentException e) {
             return sentinel(w, idx, ExitInfo.waitFailed("invalid report JSON: " + e.getMessage()));
         }

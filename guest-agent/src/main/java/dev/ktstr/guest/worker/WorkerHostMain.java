@@ -1,7 +1,6 @@
 package dev.ktstr.guest.worker;
 
 import dev.ktstr.guest.sys.LibC;
-import dev.ktstr.scenario.report.ReportJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -43,14 +42,22 @@ public final class WorkerHostMain {
         System.exit(code);
     }
 
-    static int run(BufferedReader control, HostOutput out) throws Exception {
+    /** Loads and initialises what every worker needs (also the AOT training run's worker half). */
+    public static String warm() {
+        long t0 = System.nanoTime();
         LibC.require();
-        WorkerThread.warmUp();
+        long libc = (System.nanoTime() - t0) / 1_000_000;
+        return "libc=" + libc + "," + WorkerThread.warmUp();
+    }
+
+    static int run(BufferedReader control, HostOutput out) throws Exception {
+        long atMain = ManagementFactory.getRuntimeMXBean().getUptime();
+        String steps = warm();
         int pid = LibC.getpid();
-        out.line(HostProtocol.HOST + pid + " " + ManagementFactory.getRuntimeMXBean().getUptime());
+        out.line(HostProtocol.HOST + pid + " " + ManagementFactory.getRuntimeMXBean().getUptime() + " " + atMain + " " + steps);
         String launchPath = control.readLine();
         if (launchPath == null || launchPath.isBlank()) return 0; // an unused pre-started host
-        HostLaunch launch = ReportJson.mapper().readValue(Path.of(launchPath.trim()).toFile(), HostLaunch.class);
+        HostLaunch launch = HostCodec.decode(java.nio.file.Files.readAllBytes(Path.of(launchPath.trim())), HostLaunch.class);
         MappedByteBuffer counters = null;
         if (launch.counterFile() != null) {
             try (RandomAccessFile f = new RandomAccessFile(launch.counterFile(), "rw")) {

@@ -31,6 +31,10 @@ public final class WorkerHostPool implements AutoCloseable {
 
     /** Starts {@code n} hosts now; they warm up in the background. */
     public synchronized void prestart(int n) throws IOException {
+        // the agent's own side of the codec, warmed off the spawn's critical path
+        Thread warm = new Thread(() -> HostCodec.decode(HostCodec.encode(WorkerThread.sampleLaunch()), HostLaunch.class), "host-codec-warm");
+        warm.setDaemon(true);
+        warm.start();
         for (int i = 0; i < n; i++) {
             idle.add(startOne());
             prestarted++;

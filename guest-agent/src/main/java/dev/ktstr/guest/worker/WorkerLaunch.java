@@ -13,7 +13,8 @@ import dev.ktstr.scenario.runtime.WorkerSpec;
  * @param watchdogPid   scheduler pid to SIGUSR2 after a long scheduling gap (0 = none)
  * @param watchdogGapMs gap threshold for that watchdog
  */
-public record WorkerLaunch(WorkerSpec spec, String ipcDir, String privateDir, int counterSlot, int watchdogPid, long watchdogGapMs) {
+public record WorkerLaunch(WorkerSpec spec, String ipcDir, String privateDir, int counterSlot, int watchdogPid, long watchdogGapMs)
+        implements java.io.Serializable {
     /** The original's work-conservation threshold (KVM); under TCG the host scales it (see WorkConservation). */
     public static final long DEFAULT_WATCHDOG_GAP_MS = 2_000;
 }

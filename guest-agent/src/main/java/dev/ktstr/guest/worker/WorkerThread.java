@@ -6,7 +6,6 @@ import dev.ktstr.guest.sys.CpuMask;
 import dev.ktstr.guest.sys.LibC;
 import dev.ktstr.scenario.report.ExitInfo;
 import dev.ktstr.scenario.report.JvmNoise;
-import dev.ktstr.scenario.report.ReportJson;
 import dev.ktstr.scenario.report.WorkerReport;
 import dev.ktstr.scenario.runtime.WorkerSpec;
 import dev.ktstr.scenario.work.MemPolicy;
@@ -190,7 +189,7 @@ final class WorkerThread {
     }
 
     private void emit(WorkerReport r) {
-        out.line(HostProtocol.REPORT + index + " " + ReportJson.write(r));
+        out.line(HostProtocol.REPORT + index + " " + HostCodec.encodeLine(r));
     }
 
     private static void closeQuietly(WorkLoop l) {
@@ -207,22 +206,46 @@ final class WorkerThread {
      * and the loop run, so the measured loop starts right away even in a slow TCG guest, and the
      * report is written in milliseconds after a stop.
      */
-    static void warmUp() {
+    static String warmUp() {
+        StringBuilder t = new StringBuilder();
+        long t0 = System.nanoTime();
         ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         gcTotals();
         jitMs();
+        t.append("mx=").append(lap(t0));
+        t0 = System.nanoTime();
         readSchedstat();
         readVmstat("numa_pages_migrated");
         readNumaPages();
+        t.append(",proc=").append(lap(t0));
+        t0 = System.nanoTime();
         org.HdrHistogram.Histogram h = WorkerReport.newLatencyHistogram();
         h.recordValue(1_000);
         WorkerReport r = new WorkerReport(1, 1, "warm", 0, "CpuSpin", 1, 1, 1, 1, 0, 0, 0, 0, 1,
                 new TreeSet<>(List.of(0, 1)), List.of(new dev.ktstr.scenario.report.Migration(1, 0, 1)),
                 WorkerReport.encodeHistogram(h), 1, 0, 0, 0, Map.of(0, 1L), 0, new JvmNoise(0, 0, 0), true, null, false);
-        ReportJson.read(ReportJson.write(r), WorkerReport.class);
-        ReportJson.mapper();
+        t.append(",hist=").append(lap(t0));
+        t0 = System.nanoTime();
+        HostCodec.encodeLine(r);
+        t.append(",report=").append(lap(t0));
+        t0 = System.nanoTime();
+        HostCodec.decode(HostCodec.encode(sampleLaunch()), HostLaunch.class);
+        t.append(",launch=").append(lap(t0));
+        t0 = System.nanoTime();
         new Memory(8).clear();
         LibC.sched_getcpu();
+        t.append(",jna=").append(lap(t0));
+        return t.toString();
+    }
+
+    /** A launch like the agent's, for warming the decode path of the real one. */
+    static HostLaunch sampleLaunch() {
+        WorkerSpec spec = new WorkerSpec("warm", 0, 1, WorkType.cpuSpin(), SchedPolicy.NORMAL, new TreeSet<>(List.of(0)), MemPolicy.DEFAULT, 0, 0);
+        return new HostLaunch(List.of(new WorkerLaunch(spec, "/tmp", "/tmp", 0, 0, WorkerLaunch.DEFAULT_WATCHDOG_GAP_MS)), "/tmp/c");
+    }
+
+    private static long lap(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     /** Applies the spec to the calling (loop) thread; returns an error text or null. */

@@ -4,7 +4,7 @@ package dev.ktstr.scenario.report;
  * Why a worker produced no (valid) report. {@code code} is the exit status for {@link Kind#EXITED},
  * the signal number for {@link Kind#SIGNALED}, else 0; {@code message} is free text (may be empty).
  */
-public record ExitInfo(Kind kind, int code, String message) {
+public record ExitInfo(Kind kind, int code, String message) implements java.io.Serializable {
 
     public enum Kind { EXITED, SIGNALED, TIMED_OUT, WAIT_FAILED, SETUP_FAILED }
 

@@ -74,7 +74,7 @@ public record WorkerReport(
         JvmNoise jvm,
         boolean completed,
         ExitInfo exitInfo,
-        boolean messenger) {
+        boolean messenger) implements java.io.Serializable {
 
     /** Highest trackable latency: one hour in ns; larger samples are clamped by the producer. */
     public static final long MAX_TRACKABLE_LATENCY_NS = 3_600_000_000_000L;

@@ -34,7 +34,7 @@ public record WorkerSpec(
         MemPolicy memPolicy,
         int mpolFlags,
         int nice,
-        boolean ownProcess) {
+        boolean ownProcess) implements java.io.Serializable {
 
     public WorkerSpec(String cgroup, int workerIndex, int groupCount, WorkType workType, SchedPolicy schedPolicy,
                       SortedSet<Integer> affinity, MemPolicy memPolicy, int mpolFlags, int nice) {

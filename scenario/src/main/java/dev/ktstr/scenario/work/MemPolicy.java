@@ -9,7 +9,7 @@ import java.util.TreeSet;
  * makes no syscall. {@code nodes} is the node set (one node for PREFERRED, empty for DEFAULT/LOCAL).
  * PREFERRED_MANY needs Linux 5.15+, WEIGHTED_INTERLEAVE 6.9+.
  */
-public record MemPolicy(Kind kind, SortedSet<Integer> nodes) {
+public record MemPolicy(Kind kind, SortedSet<Integer> nodes) implements java.io.Serializable {
 
     public enum Kind {
         DEFAULT(0), PREFERRED(1), BIND(2), INTERLEAVE(3), LOCAL(4), PREFERRED_MANY(5), WEIGHTED_INTERLEAVE(6);

@@ -6,7 +6,7 @@ package dev.ktstr.scenario.work;
  * {@code sched_yield} in a loop, {@code IO} does 4 KiB synchronous writes to a private temp file.
  * Sleep, yield and io phases record wake latency and reset the gap clock (spec §3.2).
  */
-public record Phase(Kind kind, long durationUs) {
+public record Phase(Kind kind, long durationUs) implements java.io.Serializable {
 
     public enum Kind { SPIN, SLEEP, YIELD, IO }
 

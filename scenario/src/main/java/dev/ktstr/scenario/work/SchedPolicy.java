@@ -4,7 +4,7 @@ package dev.ktstr.scenario.work;
  * Linux scheduling policy applied by the worker to itself before its loop. {@code priority} is the
  * real-time priority 1..99 for FIFO and ROUND_ROBIN, 0 otherwise. RT needs CAP_SYS_NICE.
  */
-public record SchedPolicy(Kind kind, int priority) {
+public record SchedPolicy(Kind kind, int priority) implements java.io.Serializable {
 
     public enum Kind {
         NORMAL(0), FIFO(1), ROUND_ROBIN(2), BATCH(3), IDLE(5);

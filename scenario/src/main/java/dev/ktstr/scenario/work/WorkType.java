@@ -36,7 +36,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = WorkType.MutexContention.class, name = "MutexContention"),
         @JsonSubTypes.Type(value = WorkType.Custom.class, name = "Custom"),
 })
-public sealed interface WorkType {
+public sealed interface WorkType extends java.io.Serializable {
 
     /** All 20 variant names, in spec order. */
     List<String> ALL_NAMES = List.of("CpuSpin", "YieldHeavy", "Mixed", "IoSync", "Bursty", "PipeIo",

@@ -36,7 +36,9 @@ public final class GuestRuntimes {
     public static final List<String> DEFAULT_MODULES = List.of("java.base", "java.logging", "java.management",
             "jdk.management", "jdk.unsupported");
     public static final Path PREFERRED_JDK = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
-    private static final String LAYOUT_VERSION = "jre-v1";
+    private static final String LAYOUT_VERSION = "jre-v2";
+    /** The runtime's default CDS archive, relative to its root. */
+    static final String CDS_ARCHIVE = "lib/server/classes.jsa";
     private static final String COMPLETE_MARKER = ".ktstr-complete";
 
     public static GuestRuntime obtain(Path cacheRoot) throws IOException {
@@ -69,7 +71,8 @@ public final class GuestRuntimes {
             run(cmd, "jlink");
             // jlink images have no CDS archive; without it the guest JVM starts ~0.7 s slower under TCG.
             run(List.of(tmp.resolve("bin/java").toString(), "-Xshare:dump"), "CDS archive dump");
-            if (!Files.isRegularFile(tmp.resolve("lib/server/classes.jsa"))) {
+            stripNative(tmp.resolve("lib/server/libjvm.so"));
+            if (!Files.isRegularFile(tmp.resolve(CDS_ARCHIVE))) {
                 throw new IOException("java -Xshare:dump in " + tmp + " did not write lib/server/classes.jsa");
             }
             Files.writeString(tmp.resolve(COMPLETE_MARKER), String.join("\n", jdk.toString(), version, String.join(",", mods)) + "\n");
@@ -137,6 +140,17 @@ public final class GuestRuntimes {
         String v = p.getProperty("JAVA_RUNTIME_VERSION", p.getProperty("JAVA_VERSION"));
         if (v == null) throw new IOException(jdk.resolve("release") + " has no JAVA_VERSION");
         return v.replace("\"", "");
+    }
+
+    /**
+     * Drops libjvm's symbol table (5 of its 29 MB): the guest unpacks every byte of the initramfs
+     * under emulation, and a crash in the guest JVM is diagnosed on the host anyway. Without binutils
+     * the library stays as it is.
+     */
+    private static void stripNative(Path lib) throws IOException {
+        Path strip = Path.of("/usr/bin/strip");
+        if (!Files.isExecutable(strip) || !Files.isRegularFile(lib)) return;
+        run(List.of(strip.toString(), "--strip-unneeded", lib.toString()), "strip " + lib.getFileName());
     }
 
     static int featureVersion(String version) {

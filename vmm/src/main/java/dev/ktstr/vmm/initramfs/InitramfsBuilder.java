@@ -174,7 +174,7 @@ public final class InitramfsBuilder {
         SharedLibraryResolver resolver = resolverOverride != null ? resolverOverride : SharedLibraryResolver.host();
         LibraryPlacer libs = new LibraryPlacer(tree);
         if (spec.busybox()) addBusybox(tree, resolver, libs);
-        if (spec.jre().isPresent()) addRuntime(tree, spec.jre().get(), resolver, libs);
+        if (spec.jre().isPresent()) addRuntime(tree, spec.jre().get(), resolver, libs, spec.includes().stream().anyMatch(i -> i.guestPath().equals(GuestArchives.GUEST_PATH)));
         for (Path jar : spec.jars()) {
             if (!Files.isRegularFile(jar)) {
                 throw new NoSuchFileException(jar.toString(), null, "jar for the guest does not exist or is not a regular file");
@@ -237,7 +237,12 @@ public final class InitramfsBuilder {
         return text.lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    private void addRuntime(GuestTree tree, GuestRuntime rt, SharedLibraryResolver resolver, LibraryPlacer libs) throws IOException {
+    /**
+     * @param withAotCache the initramfs carries the AOT cache, which holds every JDK class the guest
+     *                     JVMs use: the runtime's own CDS archive (14 MB) stays out of the image
+     */
+    private void addRuntime(GuestTree tree, GuestRuntime rt, SharedLibraryResolver resolver, LibraryPlacer libs, boolean withAotCache)
+            throws IOException {
         Path root = rt.dir();
         if (!Files.isExecutable(root.resolve("bin/java"))) {
             throw new NoSuchFileException(root.resolve("bin/java").toString(), null, "guest runtime is incomplete; delete " + root + " and rebuild it");
@@ -257,6 +262,7 @@ public final class InitramfsBuilder {
                     tree.put(guest, new GuestNode.Dir(0755));
                 } else if (Files.isRegularFile(p)) {
                     String rel = root.relativize(p).toString();
+                    if (withAotCache && rel.equals(GuestRuntimes.CDS_ARCHIVE)) continue;
                     PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class);
                     tree.put(guest, new GuestNode.HostFile(p, realRoot.resolve(rel), perm(a), a.lastModifiedTime().to(TimeUnit.SECONDS),
                             a.size(), "jre:" + rt.cacheKey() + ":" + rel + ":" + a.size() + ":" + a.lastModifiedTime().toMillis(), "guest runtime"));

@@ -23,7 +23,9 @@ import dev.ktstr.scenario.sched.Sysctl;
 import dev.ktstr.worker.ArtifactCache;
 import dev.ktstr.worker.JobExecutor;
 import dev.ktstr.worker.JobProgress;
+import dev.ktstr.protocol.guest.GuestJvm;
 import dev.ktstr.vmm.initramfs.BuiltInitramfs;
+import dev.ktstr.vmm.initramfs.GuestArchives;
 import dev.ktstr.vmm.initramfs.GuestRuntime;
 import dev.ktstr.vmm.initramfs.GuestRuntimes;
 import dev.ktstr.vmm.initramfs.IncludeSpec;
@@ -94,6 +96,7 @@ public final class VmJobExecutor implements JobExecutor {
     private volatile JsonNode hostContext;
     private volatile GuestRuntime runtime;
     private volatile Path guestJar;
+    private volatile GuestArchives.Result aot;
 
     public VmJobExecutor(ArtifactCache artifacts, Path cacheRoot, AccelDecision accel, Consumer<String> liveLog) {
         this.artifacts = artifacts;
@@ -152,6 +155,11 @@ public final class VmJobExecutor implements JobExecutor {
                     json.valueToTree(config.assertion()), null, launch, guestDeadlines(job), Map.of());
 
             Map<String, byte[]> runFiles = new LinkedHashMap<>();
+            GuestArchives.Result aot = aotCache(jre, jars.get(0));
+            if (aot.cache() != null) includes.add(new IncludeSpec(aot.cache(), GuestArchives.GUEST_PATH));
+            runFiles.put(GuestJvm.CLASSPATH_FILE, GuestJvm.classpath(jars.stream().map(j -> j.getFileName().toString()).toList())
+                    .getBytes(StandardCharsets.UTF_8));
+            runFiles.put(GuestJvm.FLAGS_FILE, String.join(" ", GuestJvm.AGENT_FLAGS).getBytes(StandardCharsets.UTF_8));
             runFiles.put(GuestJob.GUEST_PATH, json.writeValueAsBytes(guestJob));
             runFiles.put("/ktstr/bin/agent-start", resource("agent-start"));
             BuiltInitramfs built = initramfs.build(new InitramfsSpec(resource("init.sh"), true, Optional.of(jre), jars,
@@ -429,6 +437,7 @@ public final class VmJobExecutor implements JobExecutor {
         payload.put("initramfs_base_bytes", built.baseBytes());
         payload.put("initramfs_suffix_bytes", built.suffixBytes());
         payload.put("initramfs_base_cache_hit", built.baseCacheHit());
+        if (aot != null) payload.put("guest_aot_cache", aot.note());
         if (s.hello != null) payload.set("hello", s.hello);
         if (s.result != null) payload.set("result", s.result);
         if (s.exit != null) payload.set("exit", s.exit);
@@ -606,6 +615,28 @@ public final class VmJobExecutor implements JobExecutor {
             synchronized (this) {
                 if (runtime == null) runtime = GuestRuntimes.obtain(cacheRoot);
                 r = runtime;
+            }
+        }
+        return r;
+    }
+
+    /**
+     * The guest's AOT cache for this runtime and guest jar (trained once, then cached); a training
+     * failure costs speed, not the job, so it is logged and the guest starts without one.
+     */
+    private GuestArchives.Result aotCache(GuestRuntime jre, Path jar) {
+        GuestArchives.Result r = aot;
+        if (r == null) {
+            synchronized (this) {
+                if (aot == null) {
+                    try {
+                        aot = GuestArchives.obtain(cacheRoot, jre, jar, GuestJvm.AGENT_FLAGS, GuestJvm.TRAINING_MAIN);
+                    } catch (IOException | RuntimeException e) {
+                        aot = new GuestArchives.Result(null, "no AOT cache: training failed: " + e.getMessage(), false);
+                    }
+                    if (liveLog != null) liveLog.accept("guest JVMs: " + Sanitize.line(aot.note()));
+                }
+                r = aot;
             }
         }
         return r;
