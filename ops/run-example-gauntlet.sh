@@ -3,6 +3,8 @@
 # sched_ext kernel, then run the example suite as a gauntlet in local mode and summarise it.
 #   KTSTR_BUDGET_SECS   time budget for the gauntlet (default 900 s; 0 = run every variant)
 #   KTSTR_OVERCOMMIT    vCPUs allowed per host CPU when picking presets (default 4: TCG hosts are small)
+#   KTSTR_BUDGET_FILL   1 (default here): after full configuration coverage, spend the rest of the budget
+#                       on further variants in suite order (0: stop at coverage, the spec's selection)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -19,6 +21,7 @@ else
   bin/ktstr kernel build
 fi
 budget="${KTSTR_BUDGET_SECS:-900}"
+export KTSTR_BUDGET_FILL="${KTSTR_BUDGET_FILL:-1}"
 args=(--gauntlet --overcommit "${KTSTR_OVERCOMMIT:-4}")
 [ "$budget" != 0 ] && args+=(--budget-secs "$budget")
 log "4/4 gauntlet of examples/target/test-classes (${args[*]})"

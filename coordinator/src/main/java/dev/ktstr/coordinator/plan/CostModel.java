@@ -50,14 +50,14 @@ public sealed interface CostModel permits CostModel.Spec, CostModel.Tcg {
      * vCPU), guest JVM start ~1.1-1.5 s, scheduler attach and agent handshake ~1 s: base 4 s;
      * q35 (needed for NUMA) boots ~1.5 s slower than microvm. Above ~8 vCPUs this is a linear
      * extrapolation, not a measurement; the coordinator can replace it with measured figures.
-     * Whole ktstr-java test VMs take far longer than the boot alone: the guest agent JVM and one JVM
-     * per worker start under emulation. Calibrated on the example suite (41 variants, one run on this
-     * 2-core host while it also compiled a kernel: 1-vCPU empty test 16 s, 2-vCPU tests with 2-4
-     * workers 30-95 s, median ~55 s; 4 vCPUs 54-177 s; 8 vCPUs/16 workers 213 s): base 25 s and 10 s
-     * per vCPU (more vCPUs, more workers). An idle host is faster; how much was not measured.
+     * Whole ktstr-java test VMs cost more than the boot: the guest agent JVM and the worker host JVMs
+     * start under emulation. Recalibrated after the worker host model (workers as threads, parallel
+     * spawn, AOT cache) with {@code bench/overhead.sh -n 3} on the 2-core host (load ~4): 1-vCPU empty
+     * test 13.7 s, 2 vCPUs with 2 groups x 2 workers 23.9-31.6 s, 8 vCPUs with 16 workers 43.5-54.0 s
+     * (durations 2 s): base 18 s and 3 s per vCPU. Before that model, 25 + 10 per vCPU.
      */
     record Tcg(double bootBaseSecs, double perVcpuSecs, double multiNodeSecs) implements CostModel {
-        public static final Tcg DEFAULT = new Tcg(25.0, 10.0, 1.5);
+        public static final Tcg DEFAULT = new Tcg(18.0, 3.0, 1.5);
 
         public Tcg {
             if (!(bootBaseSecs >= 0) || !(perVcpuSecs >= 0) || !(multiNodeSecs >= 0)) {

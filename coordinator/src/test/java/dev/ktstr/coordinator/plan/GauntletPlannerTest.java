@@ -112,8 +112,8 @@ class GauntletPlannerTest {
         assertThat(p.overcommit()).isEqualTo(Overcommit.factor(4));
         assertThat(p.overcommitSummary()).isEqualTo("overcommit x4 (LLC shape not checked): 3 of 4 variants exceed the host"
                 + " (2 CPUs, 1 LLC (largest 2 CPUs), 1 NUMA node, 24576 MB); largest 8 vCPUs = 4.0x host CPUs");
-        // TCG model: 25 + 10 x 8 + 2 + 2
-        assertThat(p.variants().get(3).estimatedSecs()).isEqualTo(109.0, org.assertj.core.data.Offset.offset(1e-9));
+        // TCG model: 18 + 3 x 8 + 2 + 2
+        assertThat(p.variants().get(3).estimatedSecs()).isEqualTo(46.0, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(p.costModel()).startsWith("tcg:");
     }
 

@@ -13,6 +13,11 @@ public record WorkerCommand(String javaBin, List<String> jvmFlags, String classP
     public static final List<String> DEFAULT_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
             "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:+DisplayVMOutputToStderr");
 
+    /** {@code nice} when this JVM runs as root and one is on the usual paths, else null. */
+    static final String WARM_UP_NICE = "root".equals(System.getProperty("user.name"))
+            ? java.util.stream.Stream.of("/bin/nice", "/usr/bin/nice").filter(p -> java.nio.file.Files.isExecutable(Path.of(p))).findFirst().orElse(null)
+            : null;
+
     public WorkerCommand {
         jvmFlags = List.copyOf(jvmFlags);
     }
@@ -32,9 +37,15 @@ public record WorkerCommand(String javaBin, List<String> jvmFlags, String classP
         return new WorkerCommand(java, flags, System.getProperty("java.class.path"));
     }
 
-    /** The host reads its launch from stdin, so the same command starts a host ahead of need. */
+    /**
+     * The host reads its launch from stdin, so the same command starts a host ahead of need. It
+     * starts at nice 10 (as root, where it can go back): a host warming up ahead of need must not
+     * slow the agent's own setup, which is the critical path then; the host's main thread returns
+     * to nice 0 before it creates any worker thread, and each worker sets its spec's nice itself.
+     */
     public List<String> argv() {
         List<String> a = new ArrayList<>();
+        if (WARM_UP_NICE != null) a.addAll(List.of(WARM_UP_NICE, "-n", "10"));
         a.add(javaBin);
         a.addAll(jvmFlags);
         a.add("-cp");

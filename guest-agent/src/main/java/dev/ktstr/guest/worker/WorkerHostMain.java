@@ -64,6 +64,10 @@ public final class WorkerHostMain {
                 counters = f.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, f.length());
             }
         }
+        // Back from the warm-up nice (WorkerCommand) before any worker thread exists: threads inherit it.
+        if (LibC.setpriority(LibC.PRIO_PROCESS, 0, 0) != 0) {
+            out.line(HostProtocol.FAILED + "-1 cannot return to nice 0 after the warm-up: errno " + LibC.errno());
+        }
         List<WorkerThread> workers = new ArrayList<>();
         for (int i = 0; i < launch.workers().size(); i++) {
             WorkerThread w = new WorkerThread(i, launch.workers().get(i), pid, counters, out);

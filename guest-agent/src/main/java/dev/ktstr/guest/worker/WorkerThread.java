@@ -265,8 +265,9 @@ final class WorkerThread {
                         .append(LibC.errno()).append(" (real-time policies need CAP_SYS_NICE); ");
             }
         }
-        // On Linux PRIO_PROCESS with who=0 is the calling thread, not the whole process.
-        if (spec.nice() != 0 && LibC.setpriority(LibC.PRIO_PROCESS, 0, spec.nice()) != 0) {
+        // On Linux PRIO_PROCESS with who=0 is the calling thread, not the whole process. Always set:
+        // the thread must end up at exactly its spec's value whatever its host started with.
+        if (LibC.setpriority(LibC.PRIO_PROCESS, 0, spec.nice()) != 0) {
             err.append("setpriority(nice ").append(spec.nice()).append(") failed: errno ").append(LibC.errno()).append("; ");
         }
         MemPolicy mp = spec.memPolicy();
