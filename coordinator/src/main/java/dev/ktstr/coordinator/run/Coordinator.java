@@ -386,7 +386,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         JobSpec spec = run.byId.get(r.jobId());
         return new JobResult(r.jobId(), spec.variantName(), r.status(), Untrusted.text(r.message(), MAX_MESSAGE_CHARS),
                 Untrusted.text(r.details(), MAX_DETAILS_CHARS), Untrusted.line(r.workerNode(), 128),
-                Untrusted.line(r.accelerator(), 16), r.phaseTimingsMs(), r.attempt(), r.payload());
+                Untrusted.line(r.accelerator(), 16), r.phaseTimingsMs(), r.attempt(), r.outcome());
     }
 
     /** Journals (fsync) and records the job's one result; false when the journal failed (run aborted). */

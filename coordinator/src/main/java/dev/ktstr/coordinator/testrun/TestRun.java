@@ -341,14 +341,14 @@ public final class TestRun {
                              boolean resume, RunOptions base, ArtifactStore artifacts) {
     }
 
-    /** The executor's logs of a variant (payload {@code logs}), in reading order; empty when it sent none. */
+    /** The executor's logs of a variant (its outcome's {@code logs}), in reading order; empty when it sent none. */
     static Map<String, String> logSections(JobResult r) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        if (r.payload() == null) return out;
-        com.fasterxml.jackson.databind.JsonNode logs = r.payload().path("logs");
-        for (String[] s : new String[][] {{"scheduler", "scheduler output"}, {"guest", "guest agent log"}, {"console", "guest console"}}) {
-            String text = logs.path(s[0]).asText("");
-            if (!text.isBlank()) out.put(s[1], text);
+        dev.ktstr.protocol.outcome.VmLogs logs = r.outcome() == null ? null : r.outcome().logs();
+        if (logs == null) return out;
+        String[][] sections = {{logs.scheduler(), "scheduler output"}, {logs.guest(), "guest agent log"}, {logs.console(), "guest console"}};
+        for (String[] s : sections) {
+            if (s[0] != null && !s[0].isBlank()) out.put(s[1], s[0]);
         }
         return out;
     }
