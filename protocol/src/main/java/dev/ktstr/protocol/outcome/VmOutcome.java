@@ -65,6 +65,7 @@ public record VmOutcome(
         String skipReason) {
 
     public VmOutcome {
+        guestResult = guestResult == null || guestResult.isNull() ? null : guestResult; // JSON null reads back as a NullNode
         workerReports = workerReports == null ? List.of() : List.copyOf(workerReports);
         stimuli = stimuli == null ? List.of() : List.copyOf(stimuli);
         watchdogEvents = watchdogEvents == null ? List.of() : List.copyOf(watchdogEvents);

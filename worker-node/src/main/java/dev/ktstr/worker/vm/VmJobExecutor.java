@@ -21,8 +21,6 @@ import dev.ktstr.protocol.job.JobResult;
 import dev.ktstr.protocol.job.JobSpec;
 import dev.ktstr.protocol.job.JobStatus;
 import dev.ktstr.scenario.TestConfig;
-import dev.ktstr.scenario.discovery.KtstrTestEntry;
-import dev.ktstr.scenario.discovery.KtstrTests;
 import dev.ktstr.scenario.report.ReportJson;
 import dev.ktstr.scenario.sched.Scheduler;
 import dev.ktstr.scenario.sched.SchedulerSpec;
@@ -56,8 +54,6 @@ import dev.ktstr.vmm.qemu.VmResult;
 import dev.ktstr.vmm.qemu.VmSpec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,7 +131,7 @@ public final class VmJobExecutor implements JobExecutor {
             for (int i = 0; i < testJars.size(); i++) {
                 namedJars.add(Files.createSymbolicLink(staging.resolve("test-" + i + ".jar"), testJars.get(i).toAbsolutePath()));
             }
-            TestConfig config = resolveConfig(job, testJars);
+            TestConfig config = testConfig(job);
             PerfMode.Decision perfDecision = PerfMode.decide(config.performanceMode(), Boolean.getBoolean(NO_PERF_MODE_PROPERTY),
                     System.getenv());
             if (perfDecision instanceof PerfMode.Decision.Skip skip) return skipped(job, timings, t0, skip.reason());
@@ -156,7 +152,7 @@ public final class VmJobExecutor implements JobExecutor {
 
             GuestJob guestJob = new GuestJob(GuestJob.SCHEMA_VERSION, job.variantName(), job.testClass(), job.testMethod(),
                     job.topology().render(), job.activeFlags(), config.durationS(), config.workersPerCgroup(), null,
-                    json.valueToTree(config.assertion()), null, launch, guestDeadlines(job), Map.of());
+                    json.valueToTree(config.assertion()), job.testConfig(), launch, guestDeadlines(job), Map.of());
 
             Map<String, byte[]> runFiles = new LinkedHashMap<>();
             runFiles.put(GuestJob.GUEST_PATH, json.writeValueAsBytes(guestJob));
@@ -264,7 +260,7 @@ public final class VmJobExecutor implements JobExecutor {
             long lastGuestWord = Math.max(s.resultAtMs, s.exitAtMs);
             if (lastGuestWord >= 0) timings.put("teardown", Math.max(0, vmMs - lastGuestWord));
             timings.put("total", ms(t0));
-            return verdict(job, config, boot, vm, timings, built);
+            return completed(job, config, boot, vm, timings, built);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -421,79 +417,30 @@ public final class VmJobExecutor implements JobExecutor {
         return new VmEnd(kind, Sanitize.line(exit.describe()), exit.infrastructureFailure());
     }
 
-    private JobResult verdict(JobSpec job, TestConfig config, Boot boot, VmResult vm, Map<String, Long> timings,
-                              BuiltInitramfs built) {
+    /**
+     * The job's result: the typed outcome, reported as {@link JobStatus#COMPLETED} for the
+     * coordinator to judge against the test's terms. Only which monitor checks to evaluate is
+     * decided here (they need the samples): none after an infrastructure failure, and the
+     * imbalance/DSQ checks only when the guest itself passed.
+     */
+    private JobResult completed(JobSpec job, TestConfig config, Boot boot, VmResult vm, Map<String, Long> timings,
+                                BuiltInitramfs built) {
         GuestSession s = boot.session;
         VmExit exit = vm.exit();
-        String consoleTail = Sanitize.block(vm.consoleTail(), 60);
-        String guestLogTail = String.join("\n", s.logs.subList(Math.max(0, s.logs.size() - 60), s.logs.size()));
-
-        JobStatus status;
-        String message;
-        MonitorOutcome mon = null;
-        StringBuilder details = new StringBuilder();
-        if (exit instanceof VmExit.Timeout) {
+        boolean timeout = exit instanceof VmExit.Timeout;
+        boolean infra = !timeout && (exit.infrastructureFailure() || exit instanceof VmExit.QemuError);
+        MonitorOutcome mon;
+        if (infra) {
+            mon = null;
+        } else if (timeout || s.result == null) {
             mon = monitor(config, boot, false);
-            status = JobStatus.TIMEOUT;
-            message = "VM " + exit.describe();
-        } else if (exit.infrastructureFailure() || exit instanceof VmExit.QemuError) {
-            status = JobStatus.INFRA_ERROR;
-            message = exit.describe();
-        } else if (s.result == null) {
-            mon = monitor(config, boot, false);
-            boolean failed = true;
-            message = s.schedExit != null ? "scheduler died: " + s.schedExit.reason() + " " + nz(s.schedExit.detail())
-                    : s.crash != null ? "guest agent crashed"
-                    : exit instanceof VmExit.KernelPanic ? "guest kernel panicked: " + exit.describe()
-                    : "guest agent produced no result (" + exit.describe() + ")";
-            if (s.schedExit != null) details.append("--- scheduler log tail ---\n").append(Sanitize.block(nz(s.schedExit.logTail()), 40)).append('\n');
-            if (s.crash != null) details.append("--- agent crash ---\n").append(s.crash).append('\n');
-            // A guest kernel crash is never the failure a test expects: it fails expectErr tests too.
-            status = config.expectErr() && failed && !(exit instanceof VmExit.KernelPanic) ? JobStatus.PASS : JobStatus.FAIL;
-            if (status == JobStatus.PASS) message = "failed as expected: " + message;
         } else {
-            boolean passed = s.result.path("passed").asBoolean(false);
             boolean skipped = s.result.path("skipped").asBoolean(false);
-            boolean guestPassed = passed;
-            Long budget = config.cleanupBudgetMs();
-            Long teardown = timings.get("teardown");
-            if (passed && budget != null && teardown != null && teardown > budget) {
-                passed = false;
-                details.append("teardown took ").append(teardown).append(" ms, over cleanupBudgetMs=").append(budget).append('\n');
-            }
-            mon = skipped ? null : monitor(config, boot, guestPassed);
-            boolean monitorFailed = mon != null && mon.failed();
-            if (monitorFailed) passed = false;
-            String failure = monitorFailed ? Sanitize.line("MONITOR: " + mon.violations().get(0)) : firstDetail(s.result);
-            if (skipped) {
-                status = JobStatus.SKIP;
-                message = "skipped: " + firstDetail(s.result);
-            } else if (config.expectErr()) {
-                status = passed ? JobStatus.FAIL : JobStatus.PASS;
-                message = passed ? "expected test to fail but it passed" : "failed as expected: " + failure;
-            } else {
-                status = passed ? JobStatus.PASS : JobStatus.FAIL;
-                message = passed ? "passed" : failure;
-            }
-            if (monitorFailed) {
-                for (String v : mon.violations()) details.append("  MONITOR: ").append(Sanitize.line(v)).append('\n');
-            }
-            if (!passed && !guestPassed) details.append(failureDetails(s.result));
-        }
-        if (status != JobStatus.PASS && status != JobStatus.SKIP) {
-            if (!s.problems.isEmpty()) {
-                details.append("--- guest data channel problems ---\n");
-                s.problems.forEach(p -> details.append("  ").append(p).append('\n'));
-            }
-            for (VmResult earlier : vm.retriedAfter()) {
-                details.append("VM retried once after: ").append(Sanitize.line(earlier.exit().describe())).append('\n');
-            }
-            if (!guestLogTail.isEmpty()) details.append("--- guest log (last lines) ---\n").append(guestLogTail).append('\n');
-            details.append("--- console (last lines) ---\n").append(consoleTail).append('\n');
+            mon = skipped ? null : monitor(config, boot, s.result.path("passed").asBoolean(false));
         }
         VmOutcome outcome = outcome(vm, boot, mon, built);
-        return new JobResult(job.jobId(), job.variantName(), status, Sanitize.line(message), details.toString(), null,
-                outcome.vm().accelerator(), timings, job.attempt(), outcome);
+        return new JobResult(job.jobId(), job.variantName(), JobStatus.COMPLETED, Sanitize.line("VM ended: " + exit.describe()), "",
+                null, outcome.vm().accelerator(), timings, job.attempt(), outcome);
     }
 
     private HostContext host() {
@@ -502,38 +449,19 @@ public final class VmJobExecutor implements JobExecutor {
         return h;
     }
 
-    private static String firstDetail(JsonNode result) {
-        for (JsonNode d : result.path("details")) {
-            String m = d.path("message").asText("");
-            if (!m.isEmpty()) return Sanitize.line(d.path("kind").asText("") + ": " + m);
+    /**
+     * The test's config as the coordinator resolved it: read from the job, never re-derived here
+     * (the worker does not load the user's classes on the host).
+     */
+    private TestConfig testConfig(JobSpec job) throws KtstrSetupException {
+        if (job.testConfig() == null || job.testConfig().isNull()) {
+            throw new KtstrSetupException("job " + job.variantName() + " carries no resolved test config: its coordinator is older"
+                    + " than this worker; run both from the same ktstr version");
         }
-        return "no detail";
-    }
-
-    private static String failureDetails(JsonNode result) {
-        StringBuilder b = new StringBuilder();
-        for (JsonNode d : result.path("details")) {
-            b.append("  ").append(Sanitize.line(d.path("kind").asText(""))).append(": ")
-                    .append(Sanitize.line(d.path("message").asText(""))).append('\n');
-        }
-        return b.toString();
-    }
-
-    private static String nz(String s) {
-        return s == null ? "" : s;
-    }
-
-    private TestConfig resolveConfig(JobSpec job, List<Path> testJars) throws IOException {
-        List<URL> urls = new ArrayList<>();
-        for (Path j : testJars) urls.add(j.toUri().toURL());
-        try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), getClass().getClassLoader())) {
-            KtstrTestEntry entry;
-            try {
-                entry = KtstrTests.find(job.testClass() + "#" + job.testMethod(), loader);
-            } catch (RuntimeException e) {
-                throw new KtstrSetupException("cannot load test " + job.testClass() + "#" + job.testMethod() + ": " + e.getMessage(), e);
-            }
-            return entry.config().withTopology(job.topology());
+        try {
+            return json.treeToValue(job.testConfig(), TestConfig.class).withTopology(job.topology());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new KtstrSetupException("job " + job.variantName() + ": its test config does not bind: " + e.getMessage(), e);
         }
     }
 
