@@ -116,6 +116,30 @@ class SidecarMapperTest {
     }
 
     @Test
+    void aRecordedRealOutcomeMakesATruthfulSidecar() throws Exception {
+        JobResult r;
+        try (var in = getClass().getResourceAsStream("/dev/ktstr/coordinator/verdict/sched-death-qmap-bpf-error.json")) {
+            r = new com.fasterxml.jackson.databind.ObjectMapper().readValue(in, JobResult.class);
+        }
+        PlanTest t = PlanTest.defaults("qmap_bpf_error_ejected");
+        Variant v = new Variant("ktstr/qmap_bpf_error_ejected", t.id(), t, t.topology(), null, List.of(), null, 10, false, 1024, false, false);
+        Sidecar s = new SidecarMapper("r1", null, "tcg", w -> host("local")).map(new VariantOutcome(v, null, r), KERNEL);
+        assertThat(s.stimulusEvents()).singleElement().satisfies(e -> {
+            assertThat(e.elapsedMs()).isEqualTo(30399);
+            assertThat(e.label()).isEqualTo("step 0");
+            assertThat(e.stepIndex()).isEqualTo(0);
+            assertThat(e.opKind()).isNull(); // step 0 applied no ops
+            assertThat(e.detail()).isEqualTo("0 ops, 2 cgroups, 4 workers");
+        });
+        assertThat(s.workType()).isEqualTo("CpuSpin");
+        assertThat(s.stats().cgroups()).extracting(c -> c.name() + "=" + c.workType()).containsExactly("cg_0=CpuSpin", "cg_1=CpuSpin");
+        assertThat(s.details()).anySatisfy(d -> assertThat(d.kind()).isEqualTo("SCHEDULER_DIED"));
+        assertThat(s.kernelCommit()).isNull(); // the recording's kernel came from no git tree
+        assertThat(s.host().hostname()).isEqualTo(r.outcome().host().hostname());
+        assertThat(SidecarCodec.validate(SidecarCodec.toTree(s))).isEmpty();
+    }
+
+    @Test
     void unknownFactsAreNullNotPlaceholders() {
         Sidecar s = new SidecarMapper("r1", null, "tcg", w -> host("local")).map(outcome("none", "w", null), KERNEL);
         assertThat(s.workType()).isNull();

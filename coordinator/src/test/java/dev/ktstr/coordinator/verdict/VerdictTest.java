@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
  * The verdict over outcomes recorded from real VM runs (TCG, kernel 6.12 with sched_ext, the
  * examples suite; logs trimmed and worker reports without their histograms, to keep the files
  * small). {@code pass-eevdf-steady.json}: {@code ktstr/steady} (EEVDF, 2 vCPUs), journaled by the
- * version before the typed outcome and converted from its payload. Cases no small real run
+ * version before the typed outcome and converted from its payload;
+ * {@code check-failure-impossible-iteration-rate.json} and {@code sched-death-qmap-bpf-error.json}
+ * (scx_qmap {@code -e 5000}: the scheduler is ejected by its own scx_bpf_error): the examples'
+ * expectErr tests, journaled as typed outcomes. Cases no small real run
  * produces on demand (monitor failure, timeout, boot oops, kernel crash, cleanup budget, channel
  * problems) are a recording with one fact changed, each named where it is made.
  */
@@ -66,6 +69,47 @@ class VerdictTest {
         assertThat(inverted.status()).isEqualTo(JobStatus.FAIL);
         assertThat(inverted.message()).isEqualTo("expected test to fail but it passed");
         assertThat(inverted.details()).contains("--- console (last lines) ---");
+    }
+
+    @Test
+    void aFailedCheckFailsAndPassesWhenExpected() throws Exception {
+        JobResult r = recorded("check-failure-impossible-iteration-rate");
+        Verdict.Judgement plain = judge(r, PLAIN);
+        assertThat(plain.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(plain.message()).isEqualTo("BENCHMARK: tid 113 iteration rate 8898.8/s below threshold 1000000000000");
+        assertThat(plain.details()).contains("  BENCHMARK: tid 113 iteration rate 8898.8/s below threshold 1000000000000\n")
+                .contains("--- guest log (last lines) ---").contains("--- console (last lines) ---");
+        Verdict.Judgement expected = judge(r, EXPECT_ERR);
+        assertThat(expected.status()).isEqualTo(JobStatus.PASS);
+        assertThat(expected.message()).isEqualTo("failed as expected: " + plain.message());
+        assertThat(expected.details()).doesNotContain("--- console (last lines) ---");
+        // what the coordinator journaled for this expectErr test is what the function says
+        assertThat(r.status()).isEqualTo(expected.status());
+        assertThat(r.message()).isEqualTo(expected.message());
+    }
+
+    @Test
+    void aSchedulerDeathFailsAndPassesAnExpectErrTest() throws Exception {
+        JobResult r = recorded("sched-death-qmap-bpf-error");
+        assertThat(r.outcome().schedExit()).isNotNull();
+        Verdict.Judgement plain = judge(r, PLAIN);
+        assertThat(plain.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(plain.message()).isEqualTo("SCHEDULER_DIED: scheduler process died unexpectedly during step 0 of 1 (31.0s into test)");
+        Verdict.Judgement expected = judge(r, EXPECT_ERR);
+        assertThat(expected.status()).isEqualTo(JobStatus.PASS);
+        assertThat(expected.message()).isEqualTo("failed as expected: " + plain.message());
+        assertThat(r.status()).isEqualTo(expected.status());
+
+        // changed fact: the guest died with the scheduler before it could send its result
+        VmOutcome o = r.outcome();
+        VmOutcome noResult = new VmOutcome(o.vm(), o.hello(), null, o.guestExit(), o.schedExit(), o.crash(), o.workerReports(),
+                o.stimuli(), o.guestPhases(), o.watchdogEvents(), o.monitor(), o.monitorOff(), o.perf(), o.channelProblems(), o.logs(),
+                o.initramfs(), o.host(), o.skipReason());
+        Verdict.Judgement died = Verdict.judge(noResult, r.phaseTimingsMs(), PLAIN);
+        assertThat(died.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(died.message()).startsWith("scheduler died: EJECTED sched_ext state went to 'disabling'");
+        assertThat(died.details()).startsWith("--- scheduler log tail ---\n");
+        assertThat(Verdict.judge(noResult, r.phaseTimingsMs(), EXPECT_ERR).status()).isEqualTo(JobStatus.PASS);
     }
 
     @Test
