@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * version before the typed outcome and converted from its payload;
  * {@code check-failure-impossible-iteration-rate.json} and {@code sched-death-qmap-bpf-error.json}
  * (scx_qmap {@code -e 5000}: the scheduler is ejected by its own scx_bpf_error): the examples'
- * expectErr tests, journaled as typed outcomes. Cases no small real run
+ * expectErr tests, and {@code pass-qmap-cgroup-add.json} (scx_qmap, host monitor checks run and
+ * passed), journaled as typed outcomes. Cases no small real run
  * produces on demand (monitor failure, timeout, boot oops, kernel crash, cleanup budget, channel
  * problems) are a recording with one fact changed, each named where it is made.
  */
@@ -114,9 +115,11 @@ class VerdictTest {
 
     @Test
     void aFailedMonitorCheckFailsAPassingGuest() throws Exception {
-        JobResult r = recorded("pass-eevdf-steady");
+        JobResult r = recorded("pass-qmap-cgroup-add");
         MonitorOutcome seen = r.outcome().monitor();
-        assertThat(seen).as("the recorded run had the host monitor").isNotNull();
+        assertThat(seen).as("the recorded qmap run had the host monitor").isNotNull();
+        assertThat(seen.checksRun()).isTrue();
+        assertThat(judge(r, PLAIN).status()).isEqualTo(JobStatus.PASS);
         // changed fact: the checks found an imbalance
         MonitorOutcome failed = new MonitorOutcome(seen.metrics(), seen.problems(), true, seen.scxEnabledForMs(), true, false,
                 seen.summary(), List.of("imbalance ratio 9.0 > 4.0 for 5 samples"), null);
