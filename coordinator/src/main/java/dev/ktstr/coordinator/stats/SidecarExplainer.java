@@ -61,6 +61,9 @@ public final class SidecarExplainer {
             rule("monitor", s -> s.monitor() == null,
                     s -> s.skipped() ? new Cause(false, "variant skipped")
                             : "eevdf".equals(s.scheduler()) ? new Cause(false, "no monitor for the EEVDF baseline")
+                            : s.metrics().stream().anyMatch(m -> "host_monitor".equals(m.payload()))
+                                    ? new Cause(false, "the monitor sampled but its checks did not run (the guest verdict had failed,"
+                                            + " or no sched_ext scheduler was seen enabled)")
                             : new Cause(true, "host monitor did not run"), "keep System.map and BTF next to the kernel image"),
             rule("kvm_stats", s -> s.kvmStats() == null,
                     s -> "kvm".equals(s.accelerator()) ? new Cause(true, "KVM run without KVM counters")

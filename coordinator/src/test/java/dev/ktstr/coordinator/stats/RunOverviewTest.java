@@ -27,7 +27,7 @@ class RunOverviewTest {
             l.add(s.toBuilder().stats(gap(s.stats(), gap))
                     .verifierStats(List.of(new VerifierStat("qmap_dispatch", i == 3 ? 950_000 : 12_000))).build());
         }
-        l.add(Sidecar.builder("broken").topology("1n2l2c1t").failed("guest crashed: Kernel panic - not syncing").build());
+        l.add(Sidecar.builder("broken").topology("1n2l2c1t").workType("CpuSpin").failed("guest crashed: Kernel panic - not syncing").build());
         RunDir run = SidecarFixtures.writeRun(RunStore.open(root), l);
         String text = RunOverview.render(run, run.load());
         assertThat(text).contains("13 variant(s): 12 passed, 1 failed, 0 skipped")
