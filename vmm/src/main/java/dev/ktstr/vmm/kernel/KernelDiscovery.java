@@ -1,5 +1,6 @@
 package dev.ktstr.vmm.kernel;
 
+import dev.ktstr.protocol.kernel.KernelLabel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -235,7 +236,7 @@ public final class KernelDiscovery {
         Optional<Path> image = existing(dir.resolve(md.imageName()));
         Optional<Path> config = existing(dir.resolve("config"));
         return assemble(vmlinux, image, existing(dir.resolve("System.map")), existing(dir.resolve("vmlinux.btf")), config,
-                existingDir(dir.resolve("scx")), KernelLabel.ofCacheKey(e.key()), source, Optional.of(md.version()), Optional.of(e.key()),
+                existingDir(dir.resolve("scx")), KernelLabel.forCacheKey(e.key()), source, Optional.of(md.version()), Optional.of(e.key()),
                 shortCommit(md.source() instanceof KernelSourceInfo.Local l ? l.gitHash()
                         : md.source() instanceof KernelSourceInfo.Git g ? g.gitHash() : null));
     }
@@ -247,7 +248,7 @@ public final class KernelDiscovery {
         Optional<String> version = config.flatMap(KernelDiscovery::configVersion).or(() -> treeVersion(t));
         return assemble(existing(t.resolve("vmlinux")), existing(t.resolve(arch.treeImagePath())), existing(t.resolve("System.map")),
                 Optional.empty(), config, existingDir(t.resolve("tools/sched_ext/build/bin")),
-                KernelLabel.ofPath(t, false), source, version, Optional.empty(),
+                KernelLabel.forPath(t, false), source, version, Optional.empty(),
                 shortCommit(KernelBuilder.cleanGitHead(t).orElse(null)));
     }
 
@@ -312,7 +313,7 @@ public final class KernelDiscovery {
     static String imageLabel(Path img) {
         String n = img.getFileName().toString();
         boolean generic = n.equals("vmlinux") || n.equals("vmlinuz") || n.equals("bzImage") || n.equals("Image");
-        return KernelLabel.ofPath(generic && img.getParent() != null ? img.getParent() : img, false);
+        return KernelLabel.forPath(generic && img.getParent() != null ? img.getParent() : img, false);
     }
 
     static boolean isTree(Path dir) {
