@@ -1,25 +1,21 @@
 package dev.ktstr.coordinator;
 
-import java.security.SecureRandom;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
-/** Run ids: {@code yyyyMMdd-HHmmss-xxxxxx}; any id used as a directory name must pass {@link #validate}. */
+/** Run ids: minted in the one format of {@link dev.ktstr.coordinator.results.RunId}; any id used as a directory name must pass {@link #validate}. */
 public final class RunIds {
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private RunIds() {
     }
 
+    /**
+     * A run id for a run that names no kernel or commit (fake and pre-planned job lists), in the one
+     * run-id format ({@link dev.ktstr.coordinator.results.RunId}): {@code 20261202T134146Z-unknown-unknown-3fa1}.
+     */
     public static String newRunId() {
-        byte[] b = new byte[3];
-        RANDOM.nextBytes(b);
-        return DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(ZonedDateTime.now(ZoneOffset.UTC))
-                + "-" + HexFormat.of().formatHex(b);
+        return dev.ktstr.coordinator.results.RunId.create(
+                new dev.ktstr.coordinator.results.RunInfo(null, null, null, java.time.Instant.now()));
     }
 
     public static String validate(String runId) {

@@ -46,36 +46,12 @@ public final class CpuSets {
 
     /** {@code 0-3,5,7-9}; empty string for an empty set. */
     public static String format(SortedSet<Integer> cpus) {
-        List<String> parts = new ArrayList<>();
-        Integer start = null;
-        Integer prev = null;
-        for (int c : cpus) {
-            if (start == null) {
-                start = c;
-            } else if (c != prev + 1) {
-                parts.add(start.equals(prev) ? start.toString() : start + "-" + prev);
-                start = c;
-            }
-            prev = c;
-        }
-        if (start != null) parts.add(start.equals(prev) ? start.toString() : start + "-" + prev);
-        return String.join(",", parts);
+        return dev.ktstr.protocol.topology.CpuLists.format(cpus);
     }
 
-    /** Parses {@link #format} output. */
+    /** Parses {@link #format} output with the one CPU-list parser ({@link dev.ktstr.protocol.topology.CpuLists#parse}). */
     public static SortedSet<Integer> parse(String text) {
-        SortedSet<Integer> s = new TreeSet<>();
-        if (text == null || text.isBlank()) return s;
-        for (String part : text.trim().split(",")) {
-            String p = part.trim();
-            int dash = p.indexOf('-');
-            try {
-                if (dash < 0) s.add(Integer.parseInt(p));
-                else s.addAll(range(Integer.parseInt(p.substring(0, dash)), Integer.parseInt(p.substring(dash + 1))));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("malformed cpu list '" + text + "' (expected e.g. 0-3,5)", e);
-            }
-        }
-        return s;
+        if (text == null || text.isBlank()) return new TreeSet<>();
+        return dev.ktstr.protocol.topology.CpuLists.parse(text);
     }
 }

@@ -2,7 +2,7 @@ package dev.ktstr.cli.stats;
 
 import dev.ktstr.coordinator.results.RunDir;
 import dev.ktstr.coordinator.results.RunStore;
-import dev.ktstr.coordinator.stats.RunSummary;
+import dev.ktstr.coordinator.stats.RunOverview;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -36,7 +36,7 @@ public final class StatsCommand implements Callable<Integer> {
                         + " (run tests first, or pass --runs-dir / set KTSTR_RUNS_DIR)");
                 return 1;
             }
-            spec.commandLine().getOut().print(RunSummary.render(run.get(), run.get().load()));
+            spec.commandLine().getOut().print(RunOverview.render(run.get(), run.get().load()));
             return 0;
         });
     }

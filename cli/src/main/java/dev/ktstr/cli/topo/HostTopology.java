@@ -1,5 +1,6 @@
 package dev.ktstr.cli.topo;
 
+import dev.ktstr.protocol.topology.CpuLists;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,19 +24,19 @@ record HostTopology(List<Integer> online, List<Group> llcs, List<Node> nodes) {
 
     static HostTopology read(Path sys) throws IOException {
         Path cpuDir = sys.resolve("devices/system/cpu");
-        List<Integer> online = CpuList.parse(readOr(cpuDir.resolve("online"), ""));
+        List<Integer> online = cpus(readOr(cpuDir.resolve("online"), ""));
         Map<String, Group> llcs = new LinkedHashMap<>();
         for (int cpu : online) {
             Path c = cpuDir.resolve("cpu" + cpu);
             Optional<String> l3 = l3Shared(c);
             Group g;
             if (l3.isPresent()) {
-                g = new Group(CpuList.parse(l3.get()), "L3");
+                g = new Group(cpus(l3.get()), "L3");
             } else {
                 String pkg = readOr(c.resolve("topology/package_cpus_list"), readOr(c.resolve("topology/core_siblings_list"), String.valueOf(cpu)));
-                g = new Group(CpuList.parse(pkg), "package");
+                g = new Group(cpus(pkg), "package");
             }
-            llcs.putIfAbsent(CpuList.format(g.cpus()), g);
+            llcs.putIfAbsent(CpuLists.format(g.cpus()), g);
         }
         List<Node> nodes = new ArrayList<>();
         Path nodeDir = sys.resolve("devices/system/node");
@@ -43,7 +44,7 @@ record HostTopology(List<Integer> online, List<Group> llcs, List<Node> nodes) {
             try (Stream<Path> s = Files.list(nodeDir)) {
                 for (Path n : s.filter(p -> p.getFileName().toString().matches("node\\d+")).sorted().toList()) {
                     int id = Integer.parseInt(n.getFileName().toString().substring(4));
-                    nodes.add(new Node(id, CpuList.parse(readOr(n.resolve("cpulist"), "")), memTotalKb(n.resolve("meminfo"))));
+                    nodes.add(new Node(id, cpus(readOr(n.resolve("cpulist"), "")), memTotalKb(n.resolve("meminfo"))));
                 }
             }
         }
@@ -90,19 +91,23 @@ record HostTopology(List<Integer> online, List<Group> llcs, List<Node> nodes) {
 
     String render() {
         StringBuilder sb = new StringBuilder();
-        sb.append("CPUs: ").append(online.size()).append(" online (").append(CpuList.format(online)).append(")\n");
+        sb.append("CPUs: ").append(online.size()).append(" online (").append(CpuLists.format(online)).append(")\n");
         sb.append("LLCs: ").append(llcs.size()).append('\n');
         for (int i = 0; i < llcs.size(); i++) {
             Group g = llcs.get(i);
-            sb.append("  llc").append(i).append(": cpus ").append(CpuList.format(g.cpus())).append(" (")
+            sb.append("  llc").append(i).append(": cpus ").append(CpuLists.format(g.cpus())).append(" (")
                     .append(g.cpus().size()).append(" CPUs, by ").append(g.source()).append(")\n");
         }
         sb.append("NUMA nodes: ").append(nodes.size()).append('\n');
         for (Node n : nodes) {
-            sb.append("  node").append(n.id()).append(": cpus ").append(n.cpus().isEmpty() ? "none (memory only)" : CpuList.format(n.cpus()));
+            sb.append("  node").append(n.id()).append(": cpus ").append(n.cpus().isEmpty() ? "none (memory only)" : CpuLists.format(n.cpus()));
             n.memKb().ifPresent(kb -> sb.append(", ").append(kb / 1024).append(" MB"));
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    private static List<Integer> cpus(String list) {
+        return List.copyOf(CpuLists.parse(list));
     }
 }

@@ -17,9 +17,9 @@ class HostTopologyTest {
 
     @Test
     void cpuListRoundTrip() {
-        assertThat(CpuList.parse("0-3,8,10-11")).containsExactly(0, 1, 2, 3, 8, 10, 11);
-        assertThat(CpuList.format(List.of(11, 10, 8, 3, 2, 1, 0))).isEqualTo("0-3,8,10-11");
-        assertThat(CpuList.parse("")).isEmpty();
+        assertThat(dev.ktstr.protocol.topology.CpuLists.parse("0-3,8,10-11")).containsExactly(0, 1, 2, 3, 8, 10, 11);
+        assertThat(dev.ktstr.protocol.topology.CpuLists.format(List.of(11, 10, 8, 3, 2, 1, 0))).isEqualTo("0-3,8,10-11");
+        assertThat(dev.ktstr.protocol.topology.CpuLists.parse("")).isEmpty();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ktstr.coordinator.plan;
 
+import dev.ktstr.protocol.kernel.KernelLabel;
 import dev.ktstr.protocol.topology.Topology;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -6,10 +6,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -47,7 +45,7 @@ public record HostCapacity(int logicalCpus, int llcGroups, int largestLlcCpus, i
         try (DirectoryStream<Path> cpus = Files.newDirectoryStream(cpuRoot, p -> CPU_DIR.matcher(p.getFileName().toString()).matches())) {
             for (Path cpu : cpus) {
                 String key = llcKey(cpu);
-                if (key != null) groupSizes.putIfAbsent(key, CpuList.count(key.substring(key.indexOf(':') + 1)));
+                if (key != null) groupSizes.putIfAbsent(key, dev.ktstr.protocol.topology.CpuLists.parse(key.substring(key.indexOf(':') + 1)).size());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + cpuRoot + " to detect host LLCs", e);
@@ -128,34 +126,4 @@ public record HostCapacity(int logicalCpus, int llcGroups, int largestLlcCpus, i
     }
 
     /** Linux CPU list syntax ({@code 0-3,8,10-11}). */
-    static final class CpuList {
-        private CpuList() {}
-
-        static int count(String list) {
-            return parse(list).size();
-        }
-
-        static Set<Integer> parse(String list) {
-            Set<Integer> out = new LinkedHashSet<>();
-            String s = list.trim();
-            if (s.isEmpty()) return out;
-            for (String part : List.of(s.split(","))) {
-                String p = part.trim();
-                int dash = p.indexOf('-');
-                try {
-                    if (dash < 0) {
-                        out.add(Integer.parseInt(p));
-                    } else {
-                        int a = Integer.parseInt(p.substring(0, dash));
-                        int b = Integer.parseInt(p.substring(dash + 1));
-                        if (b < a) throw new IllegalArgumentException("descending range '" + p + "' in cpu list '" + list + "'");
-                        for (int i = a; i <= b; i++) out.add(i);
-                    }
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("malformed cpu list '" + list + "' at '" + p + "'", e);
-                }
-            }
-            return out;
-        }
-    }
 }

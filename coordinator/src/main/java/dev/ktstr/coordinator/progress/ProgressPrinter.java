@@ -54,8 +54,12 @@ public final class ProgressPrinter implements RunListener {
                 + "/" + p.workers().stream().map(w -> w.node() + ":" + w.running()).collect(Collectors.joining(","));
     }
 
+    /**
+     * Prints nothing: the command that started the run prints its one summary (`ktstr test` counts
+     * every variant, including those resolved before dispatch; `ktstr coordinator` prints
+     * {@link RunSummary#oneLine()}), so a run never ends with two summaries that disagree.
+     */
     @Override
     public void onFinished(RunSummary summary) {
-        out.println("[ktstr] " + summary.oneLine());
     }
 }

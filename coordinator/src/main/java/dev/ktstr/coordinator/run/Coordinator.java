@@ -7,6 +7,7 @@ import dev.ktstr.coordinator.progress.Untrusted;
 import dev.ktstr.protocol.job.JobResult;
 import dev.ktstr.protocol.job.JobSpec;
 import dev.ktstr.protocol.job.JobStatus;
+import dev.ktstr.coordinator.verdict.Verdict;
 import dev.ktstr.protocol.job.WorkerCapacity;
 import dev.ktstr.worker.cluster.AuthToken;
 import dev.ktstr.worker.cluster.ClusterProtocol;
@@ -262,6 +263,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             jf.worker().tell(new ResultAck(r.jobId())); // another run's, or a duplicate: idempotent
             return;
         }
+        // the verdict is the coordinator's: a worker reports what the VM produced, judged here by the job's terms
+        r = Verdict.apply(r, run.byId.get(r.jobId()).verdict());
         if (run.pendingAcks.containsKey(r.jobId())) {
             run.pendingAcks.get(r.jobId()).add(jf.worker()); // duplicate of a result not yet durable: ack after the fsync
             return;
@@ -386,7 +389,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         JobSpec spec = run.byId.get(r.jobId());
         return new JobResult(r.jobId(), spec.variantName(), r.status(), Untrusted.text(r.message(), MAX_MESSAGE_CHARS),
                 Untrusted.text(r.details(), MAX_DETAILS_CHARS), Untrusted.line(r.workerNode(), 128),
-                Untrusted.line(r.accelerator(), 16), r.phaseTimingsMs(), r.attempt(), r.payload());
+                Untrusted.line(r.accelerator(), 16), r.phaseTimingsMs(), r.attempt(), r.outcome());
     }
 
     /** Journals (fsync) and records the job's one result; false when the journal failed (run aborted). */

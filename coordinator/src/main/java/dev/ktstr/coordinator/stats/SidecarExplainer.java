@@ -43,7 +43,12 @@ public final class SidecarExplainer {
                     s -> s.skipped() ? new Cause(false, "skipped before a kernel was chosen")
                             : new Cause(true, "kernel version unknown"), "use a kernel from `ktstr kernel` (its metadata carries the version)"),
             rule("kernel_commit", s -> s.kernelCommit() == null,
-                    s -> new Cause(false, "kernel not built from a local git tree"), null),
+                    s -> new Cause(false, "kernel not built from a clean git tree (a tarball, a distribution kernel, or a tree with changes)"), null),
+            rule("work_type", s -> s.workType() == null,
+                    s -> s.skipped() ? new Cause(false, "variant skipped")
+                            : s.stats() == null ? new Cause(false, "no worker reported (the variant ended before its scenario ran workers)")
+                            : new Cause(true, "workers ran but none reported its work type"),
+                    "read the guest agent log of the variant: its workers' reports did not arrive or did not parse"),
             rule("payload", s -> s.payload() == null,
                     s -> new Cause(false, "the test runs no payload"), null),
             rule("reason", s -> s.reason() == null,
@@ -56,6 +61,9 @@ public final class SidecarExplainer {
             rule("monitor", s -> s.monitor() == null,
                     s -> s.skipped() ? new Cause(false, "variant skipped")
                             : "eevdf".equals(s.scheduler()) ? new Cause(false, "no monitor for the EEVDF baseline")
+                            : s.metrics().stream().anyMatch(m -> "host_monitor".equals(m.payload()))
+                                    ? new Cause(false, "the monitor sampled but its checks did not run (the guest verdict had failed,"
+                                            + " or no sched_ext scheduler was seen enabled)")
                             : new Cause(true, "host monitor did not run"), "keep System.map and BTF next to the kernel image"),
             rule("kvm_stats", s -> s.kvmStats() == null,
                     s -> "kvm".equals(s.accelerator()) ? new Cause(true, "KVM run without KVM counters")

@@ -13,9 +13,18 @@ import java.util.Optional;
  * @param btf     raw {@code .BTF} section, if known (host monitor)
  * @param systemMap {@code System.map}, if known (host monitor)
  * @param schedulers directory of scheduler binaries built from this kernel's tree, if any
+ * @param commit  7 hex digits of the git HEAD it was built from (the sidecar's kernel_commit), null when
+ *                it came from no git tree
  */
 public record KernelArtifacts(String label, String version, Path image, Optional<Path> btf, Optional<Path> systemMap,
-                              Optional<Path> schedulers) {
+                              Optional<Path> schedulers, String commit) {
+
+    /** A kernel built from no git tree (or one not known). */
+    public KernelArtifacts(String label, String version, Path image, Optional<Path> btf, Optional<Path> systemMap,
+                           Optional<Path> schedulers) {
+        this(label, version, image, btf, systemMap, schedulers, null);
+    }
+
     public KernelArtifacts {
         Objects.requireNonNull(label, "label");
         Objects.requireNonNull(image, "image");

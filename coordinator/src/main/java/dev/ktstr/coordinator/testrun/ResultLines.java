@@ -18,6 +18,7 @@ public final class ResultLines {
             case SKIP -> "SKIP";
             case TIMEOUT -> "TIMEOUT";
             case INFRA_ERROR -> "INFRA";
+            case COMPLETED -> "UNJUDGED"; // never recorded: the coordinator judges every completed VM
         };
         return String.format(Locale.ROOT, "%-7s %-60s %-10s %-4s %7s  %s", word, o.variant().name(),
                 o.variant().topology().render(), r.accelerator() == null ? "-" : r.accelerator(), secs, r.message());

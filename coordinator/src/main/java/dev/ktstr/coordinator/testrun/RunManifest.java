@@ -40,15 +40,15 @@ public record RunManifest(int formatVersion, String runId, String commit, String
     }
 
     /** A kernel as the sidecars name it; paths are the coordinator's. */
-    public record Kernel(String label, String version, String image, String btf, String systemMap) {
+    public record Kernel(String label, String version, String image, String btf, String systemMap, String commit) {
         static Kernel of(KernelArtifacts k) {
             return new Kernel(k.label(), k.version(), k.image().toString(), k.btf().map(Path::toString).orElse(null),
-                    k.systemMap().map(Path::toString).orElse(null));
+                    k.systemMap().map(Path::toString).orElse(null), k.commit());
         }
 
         KernelArtifacts artifacts() {
             return new KernelArtifacts(label, version, Path.of(image), java.util.Optional.ofNullable(btf).map(Path::of),
-                    java.util.Optional.ofNullable(systemMap).map(Path::of), java.util.Optional.empty());
+                    java.util.Optional.ofNullable(systemMap).map(Path::of), java.util.Optional.empty(), commit);
         }
     }
 

@@ -219,12 +219,22 @@ public final class TestRun {
                     problem = "extraIncludeFiles of " + entry.methodName() + ": " + e.getMessage();
                 }
             }
+            if (problem == null && sched.configFile() != null) {
+                // the scheduler reads it as --config /include-files/<basename>: ship it with the job
+                try {
+                    refs.add(offer.add(schedulerConfigFile(sched), ArtifactRole.INCLUDE_FILE));
+                } catch (IOException e) {
+                    problem = e.getMessage();
+                }
+            }
             List<String> schedArgs = sched.isEevdf() || problem != null ? List.of()
                     : sched.commandLine(cfg.extraSchedArgs(), new LinkedHashSet<>(v.activeFlags()));
             long timeoutMs = options.timeout() != null ? options.timeout().toMillis() : defaultTimeout(cfg, v).toMillis();
             JobSpec job = new JobSpec(jobId, v.name(), entry.className(), entry.methodName(), v.topology(),
                     kernelRefByLabel.get(kernel.label()), sched.displayName(), schedArgs, v.activeFlags(),
-                    Math.max(v.memoryMb(), cfg.vmMemoryMb()), timeoutMs, cfg.performanceMode(), refs, 0);
+                    Math.max(v.memoryMb(), cfg.vmMemoryMb()), timeoutMs, cfg.performanceMode(), refs, 0,
+                    new dev.ktstr.protocol.job.VerdictTerms(cfg.expectErr(), cfg.cleanupBudgetMs()),
+                    dev.ktstr.scenario.report.ReportJson.mapper().valueToTree(cfg.withTopology(v.topology())));
             slots.put(jobId, new Slot(v, entry, kernel));
             if (problem != null) {
                 preResolved.add(new RunManifest.PreResolved(job, new JobResult(jobId, v.name(), problemStatus, problem, "",
@@ -341,14 +351,14 @@ public final class TestRun {
                              boolean resume, RunOptions base, ArtifactStore artifacts) {
     }
 
-    /** The executor's logs of a variant (payload {@code logs}), in reading order; empty when it sent none. */
+    /** The executor's logs of a variant (its outcome's {@code logs}), in reading order; empty when it sent none. */
     static Map<String, String> logSections(JobResult r) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        if (r.payload() == null) return out;
-        com.fasterxml.jackson.databind.JsonNode logs = r.payload().path("logs");
-        for (String[] s : new String[][] {{"scheduler", "scheduler output"}, {"guest", "guest agent log"}, {"console", "guest console"}}) {
-            String text = logs.path(s[0]).asText("");
-            if (!text.isBlank()) out.put(s[1], text);
+        dev.ktstr.protocol.outcome.VmLogs logs = r.outcome() == null ? null : r.outcome().logs();
+        if (logs == null) return out;
+        String[][] sections = {{logs.scheduler(), "scheduler output"}, {logs.guest(), "guest agent log"}, {logs.console(), "guest console"}};
+        for (String[] s : sections) {
+            if (s[0] != null && !s[0].isBlank()) out.put(s[1], s[0]);
         }
         return out;
     }
@@ -403,17 +413,43 @@ public final class TestRun {
                 summary = handle.await();
             }
         }
-        int pass = 0, fail = 0, skip = 0;
-        for (VariantOutcome o : outcomes) {
-            switch (o.result().status()) {
-                case PASS -> pass++;
-                case SKIP -> skip++;
-                default -> fail++;
-            }
-        }
-        err.printf("ktstr: %d passed, %d failed, %d skipped; sidecars in %s%n", pass, fail, skip, x.runDir().path());
-        if (summary != null) err.println("ktstr: " + summary.oneLine());
+        err.println(summaryLine(outcomes, x.preResolved().size(), x.journaled().size(), summary, x.runDir().path()));
         return new Result(x.planned(), List.copyOf(outcomes), x.runDir(), summary);
+    }
+
+    /** The scheduler's {@code configFile} on this host; a missing file is the test's problem, named with its fix. */
+    static Path schedulerConfigFile(Scheduler sched) throws IOException {
+        Path p = Path.of(sched.configFile()).toAbsolutePath();
+        if (!Files.isRegularFile(p)) {
+            throw new IOException("scheduler " + sched.name() + " configFile " + p + " is not a readable file on this host:"
+                    + " fix the path in its SchedulerDefinition");
+        }
+        return p;
+    }
+
+    /**
+     * The one summary of a test run. Counts cover every variant (run now, resolved before dispatch,
+     * or taken from the journal), so they add up to the variants printed above; timeouts and
+     * infrastructure errors are failures, named apart. The coordinator's own figures follow.
+     */
+    static String summaryLine(List<VariantOutcome> outcomes, int preResolved, int fromJournal, RunSummary summary, Path dir) {
+        Map<JobStatus, Integer> c = new java.util.EnumMap<>(JobStatus.class);
+        for (JobStatus st : JobStatus.values()) c.put(st, 0);
+        outcomes.forEach(o -> c.merge(o.result().status(), 1, Integer::sum));
+        int failed = outcomes.size() - c.get(JobStatus.PASS) - c.get(JobStatus.SKIP);
+        StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "ktstr: %d variant(s): %d passed, %d failed (%d timed out, %d infrastructure), %d skipped",
+                outcomes.size(), c.get(JobStatus.PASS), failed, c.get(JobStatus.TIMEOUT), c.get(JobStatus.INFRA_ERROR),
+                c.get(JobStatus.SKIP)));
+        List<String> origin = new ArrayList<>();
+        if (preResolved > 0) origin.add(preResolved + " resolved before dispatch");
+        if (fromJournal > 0) origin.add(fromJournal + " from the journal");
+        if (!origin.isEmpty()) b.append(" [").append(String.join(", ", origin)).append(']');
+        if (summary != null) {
+            b.append(String.format(java.util.Locale.ROOT, "; run %s %.1f s, coordinator %.0f us/job", summary.runId(),
+                    summary.wallMs() / 1000.0, summary.coordinatorMicrosPerJob()));
+        }
+        return b.append("; sidecars in ").append(dir).toString();
     }
 
     /** The run's {@link ArtifactStore} plus the manifest lines that let a later process offer the same files. */

@@ -1,5 +1,7 @@
 package dev.ktstr.coordinator.plan;
 
+import dev.ktstr.protocol.kernel.KernelLabel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

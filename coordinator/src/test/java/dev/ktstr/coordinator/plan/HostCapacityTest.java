@@ -72,7 +72,7 @@ class HostCapacityTest {
 
     @Test
     void cpuListSyntax() {
-        assertThat(HostCapacity.CpuList.parse("0-3,8,10-11")).containsExactly(0, 1, 2, 3, 8, 10, 11);
-        assertThatThrownBy(() -> HostCapacity.CpuList.parse("0-x")).hasMessageContaining("malformed cpu list");
+        assertThat(dev.ktstr.protocol.topology.CpuLists.parse("0-3,8,10-11")).containsExactly(0, 1, 2, 3, 8, 10, 11);
+        assertThatThrownBy(() -> dev.ktstr.protocol.topology.CpuLists.parse("0-x")).hasMessageContaining("malformed cpu list");
     }
 }

@@ -175,6 +175,54 @@ class CoordinatorTest {
         assertThat(sum.allPassed()).isFalse();
     }
 
+    /** A worker's report of a VM that ran to its end, with a guest that passed, or a boot that oopsed. */
+    static JobResult completed(JobSpec j, String node, boolean infraBoot) throws Exception {
+        var end = infraBoot
+                ? new dev.ktstr.protocol.outcome.VmEnd(dev.ktstr.protocol.outcome.VmEnd.Kind.KERNEL_PANIC, "kernel crash during boot: Oops", true)
+                : new dev.ktstr.protocol.outcome.VmEnd(dev.ktstr.protocol.outcome.VmEnd.Kind.GUEST_POWEROFF, "guest powered off (exit code 0)", false);
+        var result = infraBoot ? null : new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"passed\":true,\"details\":[]}");
+        var out = new dev.ktstr.protocol.outcome.VmOutcome(new dev.ktstr.protocol.outcome.VmRun("kvm", "test", "microvm", end, 10, List.of()),
+                null, result, null, null, null, List.of(), List.of(), null, List.of(), null, null, null, List.of(), null, null, null, null);
+        return new JobResult(j.jobId(), j.variantName(), JobStatus.COMPLETED, "VM ended", "", node, "kvm", Map.of(), j.attempt(), out);
+    }
+
+    @Test
+    void theCoordinatorJudgesCompletedVmsByTheJobsTermsAndRetriesAnInfrastructureEnd() throws Exception {
+        List<JobSpec> jobs = new ArrayList<>();
+        for (JobSpec j : FakePlan.jobs("judge", 2, 0, 1000)) {
+            jobs.add(new JobSpec(j.jobId(), j.variantName(), j.testClass(), j.testMethod(), j.topology(), j.kernel(), j.scheduler(),
+                    j.schedulerArgs(), j.activeFlags(), j.memoryMb(), j.timeoutMs(), false, j.artifacts(), 0,
+                    new dev.ktstr.protocol.job.VerdictTerms(jobs.isEmpty(), null), null));
+        }
+        Started s = start("judge", jobs, opts(3), null);
+        TestProbe<WorkerMsg> w = kit.createTestProbe();
+        s.coordinator().tell(new RequestWork(w.getRef(), cap("w", 8, 8), 8, ""));
+        List<JobSpec> got = w.expectMessageClass(AssignJobs.class).jobs();
+        JobSpec expectsErr = got.stream().filter(j -> j.verdict().expectErr()).findFirst().orElseThrow();
+        JobSpec plain = got.stream().filter(j -> !j.verdict().expectErr()).findFirst().orElseThrow();
+        s.coordinator().tell(new JobFinished(completed(plain, "w", true), w.getRef())); // an early-boot oops: re-queued
+        s.coordinator().tell(new JobFinished(completed(expectsErr, "w", false), w.getRef()));
+        s.coordinator().tell(new RequestWork(w.getRef(), cap("w", 8, 8), 8, ""));
+        JobSpec retried = null;
+        for (int i = 0; i < 10 && retried == null; i++) { // acks and "work available" may come first
+            WorkerMsg m = w.receiveMessage(Duration.ofSeconds(5));
+            if (m instanceof AssignJobs aj) retried = aj.jobs().get(0);
+        }
+        assertThat(retried).as("the infrastructure failure was re-queued").isNotNull();
+        assertThat(retried.jobId()).isEqualTo(plain.jobId());
+        assertThat(retried.attempt()).isEqualTo(1);
+        s.coordinator().tell(new JobFinished(completed(retried, "w", false), w.getRef()));
+        RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
+        Map<String, JobResult> byId = new java.util.HashMap<>();
+        sum.results().forEach(r -> byId.put(r.jobId(), r));
+        assertThat(byId.get(plain.jobId()).status()).isEqualTo(JobStatus.PASS);
+        assertThat(byId.get(expectsErr.jobId()).status()).isEqualTo(JobStatus.FAIL);
+        assertThat(byId.get(expectsErr.jobId()).message()).isEqualTo("expected test to fail but it passed");
+        // what is journaled is the judged result, so a resumed run reads the same verdict
+        JournalState st = RunJournal.replay(s.journal().file());
+        assertThat(st.results().values()).noneMatch(r -> r.status() == JobStatus.COMPLETED);
+    }
+
     @Test
     void resultsAreIdempotentByJobId() throws Exception {
         List<JobSpec> jobs = FakePlan.jobs("idem", 2, 0, 1000);

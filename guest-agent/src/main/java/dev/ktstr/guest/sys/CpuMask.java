@@ -1,5 +1,6 @@
 package dev.ktstr.guest.sys;
 
+import dev.ktstr.protocol.topology.CpuLists;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -25,41 +26,15 @@ public final class CpuMask {
         return BitSet.valueOf(words);
     }
 
-    /** Parses "0-3,5,7-9" (empty string: no CPUs). */
+    /** Parses "0-3,5,7-9" (empty string: no CPUs) with the one CPU-list parser ({@link CpuLists#parse}). */
     public static BitSet parseList(String text) {
         BitSet s = new BitSet();
-        String t = text.trim();
-        if (t.isEmpty()) return s;
-        for (String part : t.split(",")) {
-            String p = part.trim();
-            try {
-                int dash = p.indexOf('-');
-                if (dash < 0) {
-                    s.set(Integer.parseInt(p));
-                } else {
-                    int lo = Integer.parseInt(p.substring(0, dash));
-                    int hi = Integer.parseInt(p.substring(dash + 1));
-                    if (hi < lo) throw new IllegalArgumentException("descending CPU range '" + p + "' in '" + text + "'");
-                    s.set(lo, hi + 1);
-                }
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad CPU list '" + text + "': '" + p + "' is not a number or range", e);
-            }
-        }
+        CpuLists.parse(text).forEach(s::set);
         return s;
     }
 
     public static String render(BitSet cpus) {
-        StringBuilder b = new StringBuilder();
-        int c = cpus.nextSetBit(0);
-        while (c >= 0) {
-            int end = cpus.nextClearBit(c) - 1;
-            if (b.length() > 0) b.append(',');
-            b.append(c);
-            if (end > c) b.append('-').append(end);
-            c = cpus.nextSetBit(end + 1);
-        }
-        return b.toString();
+        return CpuLists.format(cpus.stream().boxed().toList());
     }
 
     public static List<Integer> toList(BitSet cpus) {

@@ -58,7 +58,8 @@ public final class LocalVmEnvironment implements TestEnvironment {
         List<KernelArtifacts> out = new ArrayList<>();
         for (ResolvedKernel k : resolved) {
             Optional<Path> scx = k.scxDir().or(() -> sibling(k.bootImage(), "scx"));
-            out.add(new KernelArtifacts(k.label(), k.version().orElse("unknown"), k.bootImage(), k.btf(), k.systemMap(), scx));
+            out.add(new KernelArtifacts(k.label(), k.version().orElse("unknown"), k.bootImage(), k.btf(), k.systemMap(), scx,
+                    k.commit().orElse(null)));
         }
         kernels = List.copyOf(out);
         return kernels;

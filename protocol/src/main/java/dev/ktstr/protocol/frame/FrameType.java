@@ -2,7 +2,9 @@ package dev.ktstr.protocol.frame;
 
 /**
  * Frame types on the guest agent channel. Codes are part of the wire format: never renumber.
- * Guest-to-host types are below 64, host-to-guest types from 64.
+ * Guest-to-host types are below 64, host-to-guest types from 64. Codes 8, 9, 11 and 12 (payload
+ * metrics, samples, shell stdout/stderr) were defined but never sent and are retired: never reuse
+ * them; a frame with such a code is an unknown type to the reader.
  */
 public enum FrameType {
     /** Agent is up: JSON {@code Hello}. */
@@ -19,16 +21,8 @@ public enum FrameType {
     EXIT(6),
     /** The scheduler process exited or was ejected (JSON with reason and log tail). */
     SCHED_EXIT(7),
-    /** Metrics extracted from a payload run (JSON). */
-    PAYLOAD_METRICS(8),
-    /** A periodic guest-side sample (JSON). */
-    SAMPLE(9),
     /** The agent crashed: text with the stack trace. */
     CRASH(10),
-    /** Raw stdout bytes of a guest command (shell --exec). */
-    STDOUT(11),
-    /** Raw stderr bytes of a guest command (shell --exec). */
-    STDERR(12),
     /** Scenario phase started (JSON). */
     SCENARIO_START(13),
     /** Scenario phase ended (JSON). */

@@ -1,6 +1,6 @@
 package dev.ktstr.protocol.job;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.ktstr.protocol.outcome.VmOutcome;
 
 import java.util.Map;
 import java.util.Objects;
@@ -10,7 +10,8 @@ import java.util.Objects;
  * untrusted text: print them only through a sanitiser.
  *
  * @param phaseTimingsMs wall time per phase (e.g. fetch, boot, run), milliseconds
- * @param payload free-form JSON for the sidecar; may be null
+ * @param outcome what the VM run produced (the coordinator's verdict and sidecar input); null when no
+ *                executor ran the job (lost worker, resolved before dispatch)
  */
 public record JobResult(
         String jobId,
@@ -22,7 +23,7 @@ public record JobResult(
         String accelerator,
         Map<String, Long> phaseTimingsMs,
         int attempt,
-        JsonNode payload) implements CborSerializable {
+        VmOutcome outcome) implements CborSerializable {
 
     public JobResult {
         Objects.requireNonNull(jobId, "jobId");
@@ -38,6 +39,6 @@ public record JobResult(
     }
 
     public JobResult withWorker(String node, Map<String, Long> timings) {
-        return new JobResult(jobId, variantName, status, message, details, node, accelerator, timings, attempt, payload);
+        return new JobResult(jobId, variantName, status, message, details, node, accelerator, timings, attempt, outcome);
     }
 }

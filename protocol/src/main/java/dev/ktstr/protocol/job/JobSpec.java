@@ -1,5 +1,6 @@
 package dev.ktstr.protocol.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ktstr.protocol.topology.Topology;
 
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,10 @@ import java.util.Objects;
  * @param jobId stable id, {@link #jobIdFor(String, String)} of run id and variant name
  * @param variantName {@code ktstr/<test>} or {@code gauntlet/<test>/<preset>/<profile>[/<kernel>]}
  * @param attempt 0 for the first try; the coordinator increments it when it re-queues the job
+ * @param verdict how the coordinator judges the job's outcome (from the test's resolved config)
+ * @param testConfig the test's config as the coordinator resolved it (scenario {@code TestConfig} JSON,
+ *                   topology bound): the worker and the guest read it instead of loading the user's
+ *                   classes; null only for jobs that run no test (the fake executor's)
  */
 public record JobSpec(
         String jobId,
@@ -31,9 +36,21 @@ public record JobSpec(
         long timeoutMs,
         boolean performanceMode,
         List<ArtifactRef> artifacts,
-        int attempt) implements CborSerializable {
+        int attempt,
+        VerdictTerms verdict,
+        JsonNode testConfig) implements CborSerializable {
+
+    /** A job judged with {@link VerdictTerms#DEFAULT} (no expectErr, no cleanup budget). */
+    public JobSpec(String jobId, String variantName, String testClass, String testMethod, Topology topology, KernelRef kernel,
+                   String scheduler, List<String> schedulerArgs, List<String> activeFlags, int memoryMb, long timeoutMs,
+                   boolean performanceMode, List<ArtifactRef> artifacts, int attempt) {
+        this(jobId, variantName, testClass, testMethod, topology, kernel, scheduler, schedulerArgs, activeFlags, memoryMb,
+                timeoutMs, performanceMode, artifacts, attempt, VerdictTerms.DEFAULT, null);
+    }
 
     public JobSpec {
+        verdict = verdict == null ? VerdictTerms.DEFAULT : verdict;
+        testConfig = testConfig == null || testConfig.isNull() ? null : testConfig; // JSON null reads back as a NullNode
         Objects.requireNonNull(jobId, "jobId");
         Objects.requireNonNull(variantName, "variantName");
         Objects.requireNonNull(topology, "topology of " + variantName);
@@ -57,7 +74,7 @@ public record JobSpec(
 
     public JobSpec withAttempt(int newAttempt) {
         return new JobSpec(jobId, variantName, testClass, testMethod, topology, kernel, scheduler, schedulerArgs,
-                activeFlags, memoryMb, timeoutMs, performanceMode, artifacts, newAttempt);
+                activeFlags, memoryMb, timeoutMs, performanceMode, artifacts, newAttempt, verdict, testConfig);
     }
 
     /**

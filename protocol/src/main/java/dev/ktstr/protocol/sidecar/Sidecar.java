@@ -77,7 +77,7 @@ public record Sidecar(int schemaVersion, String runId, String testName, String v
         return b;
     }
 
-    /** Fluent builder; defaults: scheduler "eevdf", work type "CpuSpin", run source "local", passed. */
+    /** Fluent builder; defaults: scheduler "eevdf", run source "local", passed; work type unknown (null) until set. */
     public static final class Builder {
         private int schemaVersion = SCHEMA_VERSION;
         private String runId;
@@ -90,7 +90,7 @@ public record Sidecar(int schemaVersion, String runId, String testName, String v
         private String kernelVersion;
         private String kernelCommit;
         private String payload;
-        private String workType = "CpuSpin";
+        private String workType;
         private List<String> activeFlags = new ArrayList<>();
         private List<String> sysctls = new ArrayList<>();
         private List<String> kargs = new ArrayList<>();

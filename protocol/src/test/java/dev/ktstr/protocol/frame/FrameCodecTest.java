@@ -85,4 +85,13 @@ class FrameCodecTest {
         assertThat(r.next()).isNull();
         assertThat(problems).singleElement().asString().contains("stream ended inside a RESULT frame");
     }
+
+    @Test
+    void retiredCodesAreUnknownAndNoCodeIsUsedTwice() {
+        for (int retired : new int[] {8, 9, 11, 12}) {
+            org.assertj.core.api.Assertions.assertThat(FrameType.ofCode(retired)).as("code " + retired).isNull();
+        }
+        org.assertj.core.api.Assertions.assertThat(java.util.Arrays.stream(FrameType.values()).map(FrameType::code).distinct().count())
+                .isEqualTo(FrameType.values().length);
+    }
 }

@@ -29,7 +29,7 @@ class JobSpecTest {
                 false, List.of(art), 1);
         assertThat(m.readValue(m.writeValueAsString(j), JobSpec.class)).isEqualTo(j);
         JobResult r = new JobResult(j.jobId(), j.variantName(), JobStatus.TIMEOUT, "m", "d", "w", "tcg", Map.of("boot", 3L), 1,
-                m.readTree("{\"gap_ms\": 12}"));
+                dev.ktstr.protocol.outcome.VmOutcomeTest.sample());
         assertThat(m.readValue(m.writeValueAsString(r), JobResult.class)).isEqualTo(r);
         WorkerCapacity c = new WorkerCapacity("n", 2, 1, 1, 1000, "tcg", java.util.Set.of("x"), false, 2);
         assertThat(m.readValue(m.writeValueAsString(c), WorkerCapacity.class)).isEqualTo(c);

@@ -1,5 +1,6 @@
 package dev.ktstr.vmm.kernel;
 
+import dev.ktstr.protocol.kernel.KernelLabel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -235,7 +236,9 @@ public final class KernelDiscovery {
         Optional<Path> image = existing(dir.resolve(md.imageName()));
         Optional<Path> config = existing(dir.resolve("config"));
         return assemble(vmlinux, image, existing(dir.resolve("System.map")), existing(dir.resolve("vmlinux.btf")), config,
-                existingDir(dir.resolve("scx")), KernelLabel.ofCacheKey(e.key()), source, Optional.of(md.version()), Optional.of(e.key()));
+                existingDir(dir.resolve("scx")), KernelLabel.forCacheKey(e.key()), source, Optional.of(md.version()), Optional.of(e.key()),
+                shortCommit(md.source() instanceof KernelSourceInfo.Local l ? l.gitHash()
+                        : md.source() instanceof KernelSourceInfo.Git g ? g.gitHash() : null));
     }
 
     /** A kernel source tree with a built image; the tree's vmlinux is unstripped but boots all the same. */
@@ -245,7 +248,8 @@ public final class KernelDiscovery {
         Optional<String> version = config.flatMap(KernelDiscovery::configVersion).or(() -> treeVersion(t));
         return assemble(existing(t.resolve("vmlinux")), existing(t.resolve(arch.treeImagePath())), existing(t.resolve("System.map")),
                 Optional.empty(), config, existingDir(t.resolve("tools/sched_ext/build/bin")),
-                KernelLabel.ofPath(t, false), source, version, Optional.empty());
+                KernelLabel.forPath(t, false), source, version, Optional.empty(),
+                shortCommit(KernelBuilder.cleanGitHead(t).orElse(null)));
     }
 
     /**
@@ -273,16 +277,17 @@ public final class KernelDiscovery {
         if (elf) {
             // a bare ELF is booted as given even when its config is unknown
             return new ResolvedKernel(img, true, vmlinux, compressed, systemMap, existing(dir.resolve("vmlinux.btf")), config,
-                    existingDir(dir.resolve("scx")), imageLabel(img), source, version, Optional.empty());
+                    existingDir(dir.resolve("scx")), imageLabel(img), source, version, Optional.empty(), Optional.empty());
         }
         return assemble(vmlinux, compressed, systemMap, existing(dir.resolve("vmlinux.btf")), config,
-                existingDir(dir.resolve("scx")), imageLabel(img), source, version, Optional.empty());
+                existingDir(dir.resolve("scx")), imageLabel(img), source, version, Optional.empty(), Optional.empty());
     }
 
     /** Chooses the boot image: the PVH ELF when there is one and the config (if known) has CONFIG_PVH=y. */
     private static ResolvedKernel assemble(Optional<Path> vmlinux, Optional<Path> compressed, Optional<Path> systemMap,
                                            Optional<Path> btf, Optional<Path> config, Optional<Path> scx, String label,
-                                           String source, Optional<String> version, Optional<String> key) {
+                                           String source, Optional<String> version, Optional<String> key,
+                                           Optional<String> commit) {
         Optional<Path> elf = vmlinux.filter(KernelDiscovery::isElf);
         boolean pvhCapable = config.map(c -> "y".equals(ConfigVerifier.parseConfig(c).get("PVH"))).orElse(true);
         Path boot;
@@ -296,14 +301,19 @@ public final class KernelDiscovery {
         } else {
             throw new KernelException(source + ": no bootable image (no vmlinux ELF and no compressed image)");
         }
-        return new ResolvedKernel(boot, pvh, vmlinux, compressed, systemMap, btf, config, scx, label, source, version, key);
+        return new ResolvedKernel(boot, pvh, vmlinux, compressed, systemMap, btf, config, scx, label, source, version, key, commit);
+    }
+
+    /** The sidecar's kernel_commit form: 7 hex digits of a git hash; empty when there is none. */
+    static Optional<String> shortCommit(String gitHash) {
+        return gitHash != null && gitHash.matches("[0-9a-f]{7,64}") ? Optional.of(gitHash.substring(0, 7)) : Optional.empty();
     }
 
     /** Path label; a generic file name (bzImage, vmlinux) says nothing, so its directory names the kernel. */
     static String imageLabel(Path img) {
         String n = img.getFileName().toString();
         boolean generic = n.equals("vmlinux") || n.equals("vmlinuz") || n.equals("bzImage") || n.equals("Image");
-        return KernelLabel.ofPath(generic && img.getParent() != null ? img.getParent() : img, false);
+        return KernelLabel.forPath(generic && img.getParent() != null ? img.getParent() : img, false);
     }
 
     static boolean isTree(Path dir) {

@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param source     how it was found, e.g. {@code "cache entry 6.12.117-tarball-x86_64-kc1a2b3c4d"}
  * @param version    kernel release when known (metadata, config header or tree Makefile)
  * @param cacheKey   the cache key when it came from the cache
+ * @param commit     7 hex digits of the git HEAD the kernel was built from (a clean local tree, or a
+ *                   cache entry built from one or from a git URL); empty for tarballs and unknown origins
  */
 public record ResolvedKernel(
         Path bootImage,
@@ -33,7 +35,8 @@ public record ResolvedKernel(
         String label,
         String source,
         Optional<String> version,
-        Optional<String> cacheKey) {
+        Optional<String> cacheKey,
+        Optional<String> commit) {
 
     /** A scheduler binary from {@link #scxDir()} (e.g. {@code scx_simple}), if present and executable. */
     public Optional<Path> scheduler(String name) {

@@ -67,19 +67,9 @@ public record HostTopology(List<HostCpu> cpus) {
         return new HostTopology(out);
     }
 
-    /** Parses a kernel cpu list such as {@code 0-3,8,10-11}. */
+    /** Parses a kernel cpu list such as {@code 0-3,8,10-11} ({@link dev.ktstr.protocol.topology.CpuLists#parse}). */
     public static TreeSet<Integer> parseList(String list) {
-        TreeSet<Integer> s = new TreeSet<>();
-        for (String part : list.strip().split(",")) {
-            if (part.isEmpty()) continue;
-            int dash = part.indexOf('-');
-            if (dash < 0) {
-                s.add(Integer.parseInt(part));
-            } else {
-                for (int i = Integer.parseInt(part.substring(0, dash)); i <= Integer.parseInt(part.substring(dash + 1)); i++) s.add(i);
-            }
-        }
-        return s;
+        return dev.ktstr.protocol.topology.CpuLists.parse(list);
     }
 
     /** Renders a set as a kernel cpu list ({@code 0-3,8}). */

@@ -1,5 +1,6 @@
 package dev.ktstr.vmm.kernel;
 
+import dev.ktstr.protocol.kernel.KernelLabel;
 import static dev.ktstr.vmm.kernel.KernelFixtures.FRAGMENT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -157,7 +158,7 @@ class KernelBuilderTest {
         assertThat(r.entry().usable()).isTrue();
         assertThat(r.entry().metadata().get().source()).isEqualTo(new KernelSourceInfo.Local(tree.toString(), null));
         assertThat(tree.resolve("vmlinux")).isRegularFile(); // built in place
-        assertThat(KernelLabel.ofCacheKey(r.key())).isEqualTo("kernel_local_unknown");
+        assertThat(KernelLabel.forCacheKey(r.key())).isEqualTo("kernel_local_unknown");
         // a non-git tree cannot prove it is unchanged: it is rebuilt (incrementally) every time
         KernelBuilder.Result again = builder.build(req(null, tree, false));
         assertThat(again.cached()).isFalse();

@@ -1,5 +1,6 @@
 package dev.ktstr.vmm.kernel;
 
+import dev.ktstr.protocol.kernel.KernelLabel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -68,17 +69,17 @@ class KernelIdTest {
 
     @Test
     void labelsAreSanitized() {
-        assertThat(KernelLabel.ofVersion(KernelVersion.parse("6.14.2"))).isEqualTo("kernel_6_14_2");
-        assertThat(KernelLabel.ofVersion(KernelVersion.parse("6.15-rc3"))).isEqualTo("kernel_6_15_rc3");
-        assertThat(KernelLabel.ofCacheKey("6.14.2-tarball-x86_64-kc1a2b3c4d")).isEqualTo("kernel_6_14_2");
-        assertThat(KernelLabel.ofCacheKey("local-abc1234-x86_64-kc1a2b3c4d")).isEqualTo("kernel_local_abc123");
-        assertThat(KernelLabel.ofCacheKey("local-unknown-0badf00d-x86_64-kc1a2b3c4d")).isEqualTo("kernel_local_unknown");
-        assertThat(KernelLabel.ofGit("https://github.com/sched-ext/Linux.git", "for-next/v2")).isEqualTo("kernel_git_sched_ext_linux_for_next_v2");
-        String p = KernelLabel.ofPath(java.nio.file.Path.of("/src/My-Linux"), false);
+        assertThat(KernelLabel.forVersion(KernelVersion.parse("6.14.2").toString())).isEqualTo("kernel_6_14_2");
+        assertThat(KernelLabel.forVersion(KernelVersion.parse("6.15-rc3").toString())).isEqualTo("kernel_6_15_rc3");
+        assertThat(KernelLabel.forCacheKey("6.14.2-tarball-x86_64-kc1a2b3c4d")).isEqualTo("kernel_6_14_2");
+        assertThat(KernelLabel.forCacheKey("local-abc1234-x86_64-kc1a2b3c4d")).isEqualTo("kernel_local_abc123");
+        assertThat(KernelLabel.forCacheKey("local-unknown-0badf00d-x86_64-kc1a2b3c4d")).isEqualTo("kernel_local_unknown");
+        assertThat(KernelLabel.forGit("https://github.com/sched-ext/Linux.git", "for-next/v2")).isEqualTo("kernel_git_sched_ext_linux_for_next_v2");
+        String p = KernelLabel.forPath(java.nio.file.Path.of("/src/My-Linux"), false);
         assertThat(p).matches("kernel_path_my_linux_[0-9a-f]{6}");
-        assertThat(KernelLabel.ofPath(java.nio.file.Path.of("/src/My-Linux"), true)).isEqualTo(p + "_dirty");
-        assertThat(KernelLabel.ofPath(java.nio.file.Path.of("/other/My-Linux"), false)).isNotEqualTo(p);
-        for (String l : List.of(p, KernelLabel.ofCacheKey("weird KEY!"))) assertThat(l).matches("kernel_[a-z0-9_]+");
+        assertThat(KernelLabel.forPath(java.nio.file.Path.of("/src/My-Linux"), true)).isEqualTo(p + "_dirty");
+        assertThat(KernelLabel.forPath(java.nio.file.Path.of("/other/My-Linux"), false)).isNotEqualTo(p);
+        for (String l : List.of(p, KernelLabel.forCacheKey("weird KEY!"))) assertThat(l).matches("kernel_[a-z0-9_]+");
     }
 
     @Test

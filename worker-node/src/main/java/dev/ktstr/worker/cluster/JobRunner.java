@@ -171,7 +171,7 @@ public final class JobRunner extends AbstractBehavior<JobRunner.Command> {
         t.put("total", (System.nanoTime() - startNanos) / 1_000_000);
         parent.tell(new Done(new JobResult(r.jobId(), job.variantName(), r.status(), cap(r.message(), MAX_MESSAGE_CHARS),
                 cap(r.details(), MAX_DETAILS_CHARS), nodeId, r.accelerator() == null ? executor.accelerator() : r.accelerator(),
-                t, job.attempt(), r.payload())));
+                t, job.attempt(), r.outcome())));
         return Behaviors.stopped();
     }
 

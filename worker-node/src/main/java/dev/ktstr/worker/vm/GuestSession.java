@@ -1,7 +1,14 @@
 package dev.ktstr.worker.vm;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ktstr.protocol.guest.ExitInfo;
+import dev.ktstr.protocol.guest.GuestPhases;
+import dev.ktstr.protocol.guest.Hello;
+import dev.ktstr.protocol.guest.SchedExit;
+import dev.ktstr.protocol.guest.Stimulus;
+import dev.ktstr.protocol.guest.WatchdogEvent;
 import dev.ktstr.protocol.frame.Frame;
 import dev.ktstr.protocol.frame.FrameCodec;
 import dev.ktstr.protocol.frame.FrameType;
@@ -12,8 +19,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Everything the guest agent sent during one boot, read from the untrusted data channel. JSON
- * payloads are kept as trees: the host never binds guest output to classes with behaviour, and a
+ * Everything the guest agent sent during one boot, read from the untrusted data channel. Each frame
+ * is bound to its protocol record (plain data, no behaviour); the guest result and worker reports
+ * stay JSON trees because their types belong to {@code scenario} (the coordinator binds them). A
  * malformed payload becomes a recorded problem instead of an exception.
  */
 final class GuestSession {
@@ -23,26 +31,27 @@ final class GuestSession {
     private final ObjectMapper json;
     private final long startNanos = System.nanoTime();
 
-    JsonNode hello;
+    Hello hello;
     long helloAtMs = -1;
     JsonNode result;
     long resultAtMs = -1;
-    JsonNode exit;
+    ExitInfo exit;
     long exitAtMs = -1;
-    JsonNode schedExit;
-    JsonNode phases;
-    final List<JsonNode> watchdog = new ArrayList<>();
+    SchedExit schedExit;
+    GuestPhases phases;
+    final List<WatchdogEvent> watchdog = new ArrayList<>();
     String crash;
     long scenarioStartAtMs = -1;
     long scenarioEndAtMs = -1;
     final List<JsonNode> workerReports = new ArrayList<>();
-    final List<JsonNode> stimuli = new ArrayList<>();
+    final List<Stimulus> stimuli = new ArrayList<>();
     final List<String> logs = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
     int droppedLogs;
 
     GuestSession(ObjectMapper json) {
-        this.json = json;
+        // a newer agent may add fields: the ones this host knows still bind
+        this.json = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     }
 
     /** Reads frames until the guest closes the channel (power-off) or the VM is stopped. */
@@ -61,36 +70,38 @@ final class GuestSession {
     private void accept(Frame f, Consumer<String> liveLog) {
         long at = (System.nanoTime() - startNanos) / 1_000_000;
         switch (f.type()) {
-            case HELLO -> { hello = parse(f); helloAtMs = at; }
+            case HELLO -> { hello = bind(f, Hello.class); helloAtMs = at; }
             case LOG -> {
                 String line = Sanitize.line(f.payloadText());
                 if (logs.size() < MAX_LOG_LINES) logs.add(line); else droppedLogs++;
                 if (liveLog != null) liveLog.accept(line);
             }
-            case WORKER_REPORT -> add(workerReports, f);
-            case STIMULUS -> add(stimuli, f);
-            case RESULT -> { JsonNode n = parse(f); if (n != null) { result = n; resultAtMs = at; } }
-            case EXIT -> { exit = parse(f); exitAtMs = at; }
-            case SCHED_EXIT -> schedExit = parse(f);
+            case WORKER_REPORT -> add(workerReports, f, JsonNode.class);
+            case STIMULUS -> add(stimuli, f, Stimulus.class);
+            case RESULT -> { JsonNode n = bind(f, JsonNode.class); if (n != null && n.isObject()) { result = n; resultAtMs = at; } }
+            case EXIT -> { exit = bind(f, ExitInfo.class); exitAtMs = at; }
+            case SCHED_EXIT -> schedExit = bind(f, SchedExit.class);
             case CRASH -> crash = Sanitize.block(f.payloadText(), 200);
             case SCENARIO_START -> { if (scenarioStartAtMs < 0) scenarioStartAtMs = at; }
             case SCENARIO_END -> scenarioEndAtMs = at;
-            case PHASES -> phases = parse(f);
-            case WATCHDOG -> { if (watchdog.size() < MAX_PROBLEMS) add(watchdog, f); }
+            case PHASES -> phases = bind(f, GuestPhases.class);
+            case WATCHDOG -> { if (watchdog.size() < MAX_PROBLEMS) add(watchdog, f, WatchdogEvent.class); }
             default -> problem("unexpected " + f.type() + " frame from the guest");
         }
     }
 
-    private void add(List<JsonNode> list, Frame f) {
-        JsonNode n = parse(f);
+    private <T> void add(List<T> list, Frame f, Class<T> type) {
+        T n = bind(f, type);
         if (n != null) list.add(n);
     }
 
-    private JsonNode parse(Frame f) {
+    private <T> T bind(Frame f, Class<T> type) {
         try {
-            return json.readTree(f.payload());
+            T v = json.readValue(f.payload(), type);
+            if (v == null) problem("empty " + f.type() + " frame");
+            return v;
         } catch (IOException e) {
-            problem("malformed JSON in " + f.type() + " frame (" + f.payload().length + " bytes): " + e.getMessage());
+            problem("malformed " + f.type() + " frame (" + f.payload().length + " bytes): " + e.getMessage());
             return null;
         }
     }

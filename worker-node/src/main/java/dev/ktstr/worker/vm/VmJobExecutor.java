@@ -3,8 +3,15 @@ package dev.ktstr.worker.vm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ktstr.worker.host.HostContextProbe;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ktstr.protocol.guest.GuestPhases;
+import dev.ktstr.protocol.outcome.InitramfsStats;
+import dev.ktstr.protocol.outcome.MonitorOutcome;
+import dev.ktstr.protocol.outcome.PerfPinning;
+import dev.ktstr.protocol.outcome.VmEnd;
+import dev.ktstr.protocol.outcome.VmLogs;
+import dev.ktstr.protocol.outcome.VmOutcome;
+import dev.ktstr.protocol.outcome.VmRun;
+import dev.ktstr.protocol.sidecar.HostContext;
 import dev.ktstr.protocol.guest.Deadlines;
 import dev.ktstr.protocol.guest.GuestJob;
 import dev.ktstr.protocol.guest.SchedulerLaunch;
@@ -14,8 +21,6 @@ import dev.ktstr.protocol.job.JobResult;
 import dev.ktstr.protocol.job.JobSpec;
 import dev.ktstr.protocol.job.JobStatus;
 import dev.ktstr.scenario.TestConfig;
-import dev.ktstr.scenario.discovery.KtstrTestEntry;
-import dev.ktstr.scenario.discovery.KtstrTests;
 import dev.ktstr.scenario.report.ReportJson;
 import dev.ktstr.scenario.sched.Scheduler;
 import dev.ktstr.scenario.sched.SchedulerSpec;
@@ -51,8 +56,6 @@ import dev.ktstr.vmm.qemu.VmResult;
 import dev.ktstr.vmm.qemu.VmSpec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,7 +96,7 @@ public final class VmJobExecutor implements JobExecutor {
     private final Consumer<String> liveLog;
     private final ObjectMapper json = ReportJson.mapper();
     /** This worker's host, probed once: every result carries it so a coordinator elsewhere records where a variant ran. */
-    private volatile JsonNode hostContext;
+    private volatile HostContext hostContext;
     private volatile GuestRuntime runtime;
     private volatile Path guestJar;
     private volatile GuestArchives.Result aot;
@@ -131,7 +134,7 @@ public final class VmJobExecutor implements JobExecutor {
             for (int i = 0; i < testJars.size(); i++) {
                 namedJars.add(Files.createSymbolicLink(staging.resolve("test-" + i + ".jar"), testJars.get(i).toAbsolutePath()));
             }
-            TestConfig config = resolveConfig(job, testJars);
+            TestConfig config = testConfig(job);
             PerfMode.Decision perfDecision = PerfMode.decide(config.performanceMode(), Boolean.getBoolean(NO_PERF_MODE_PROPERTY),
                     System.getenv());
             if (perfDecision instanceof PerfMode.Decision.Skip skip) return skipped(job, timings, t0, skip.reason());
@@ -152,7 +155,7 @@ public final class VmJobExecutor implements JobExecutor {
 
             GuestJob guestJob = new GuestJob(GuestJob.SCHEMA_VERSION, job.variantName(), job.testClass(), job.testMethod(),
                     job.topology().render(), job.activeFlags(), config.durationS(), config.workersPerCgroup(), null,
-                    json.valueToTree(config.assertion()), null, launch, guestDeadlines(job), Map.of());
+                    json.valueToTree(config.assertion()), job.testConfig(), launch, guestDeadlines(job), Map.of());
 
             Map<String, byte[]> runFiles = new LinkedHashMap<>();
             GuestArchives.Result aot = aotCache(jre, jars.get(0));
@@ -235,7 +238,7 @@ public final class VmJobExecutor implements JobExecutor {
                     // the monitor maps guest RAM: unmap before QEMU's files go away with the VM
                     if (b.monitor != null) b.monitor.stop();
                 }
-                if (b.perf != null) pinWarnings.forEach(w -> b.perf.withArray("warnings").add(w));
+                if (b.perf != null && !pinWarnings.isEmpty()) b.perf = b.perf.withWarnings(List.copyOf(pinWarnings));
                 return b;
             });
             long vmMs = ms(tBoot);
@@ -254,15 +257,18 @@ public final class VmJobExecutor implements JobExecutor {
             } else if (s.helloAtMs >= 0 && s.resultAtMs >= 0) {
                 timings.put("scenario", s.resultAtMs - s.helloAtMs);
             }
-            guestPhase(timings, s.phases, "agentJvmMs", "agent_jvm");
-            guestPhase(timings, s.phases, "schedulerAttachMs", "scheduler_attach");
-            guestPhase(timings, s.phases, "workerSpawnMs", "worker_spawn");
-            guestPhase(timings, s.phases, "collectionMs", "collection");
-            guestPhase(timings, s.phases, "cleanupMs", "guest_cleanup");
+            GuestPhases gp = s.phases;
+            if (gp != null) {
+                guestPhase(timings, gp.agentJvmMs(), "agent_jvm");
+                guestPhase(timings, gp.schedulerAttachMs(), "scheduler_attach");
+                guestPhase(timings, gp.workerSpawnMs(), "worker_spawn");
+                guestPhase(timings, gp.collectionMs(), "collection");
+                guestPhase(timings, gp.cleanupMs(), "guest_cleanup");
+            }
             long lastGuestWord = Math.max(s.resultAtMs, s.exitAtMs);
             if (lastGuestWord >= 0) timings.put("teardown", Math.max(0, vmMs - lastGuestWord));
             timings.put("total", ms(t0));
-            return verdict(job, config, boot, vm, timings, built);
+            return completed(job, config, boot, vm, timings, built);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
@@ -292,11 +298,9 @@ public final class VmJobExecutor implements JobExecutor {
         }
     }
 
-    /** Copies one guest-measured phase (untrusted: only a non-negative integral number is taken). */
-    private static void guestPhase(Map<String, Long> timings, JsonNode phases, String field, String key) {
-        if (phases == null) return;
-        JsonNode v = phases.get(field);
-        if (v != null && v.canConvertToLong() && v.asLong() >= 0) timings.put(key, v.asLong());
+    /** Copies one guest-measured phase (untrusted: only a non-negative number is taken). */
+    private static void guestPhase(Map<String, Long> timings, Long v, String key) {
+        if (v != null && v >= 0) timings.put(key, v);
     }
 
     /** What one boot produced: the guest's frames, the monitor, and the performance-mode pinning. */
@@ -305,7 +309,7 @@ public final class VmJobExecutor implements JobExecutor {
         final long sessionStartNanos;
         MonitorRun monitor;
         String monitorError;
-        ObjectNode perf;
+        PerfPinning perf;
 
         Boot(GuestSession session, long sessionStartNanos) {
             this.session = session;
@@ -317,21 +321,13 @@ public final class VmJobExecutor implements JobExecutor {
      * Pins QEMU per the plan and reads back each vCPU thread's {@code Cpus_allowed_list}; a vCPU
      * that is not on its planned CPU afterwards is an infrastructure error, not a noisy result.
      */
-    private ObjectNode applyPerf(PerfPlan plan, QemuVm vm, boolean kvm) throws IOException {
+    private PerfPinning applyPerf(PerfPlan plan, QemuVm vm, boolean kvm) throws IOException {
         List<VcpuThread> vcpus = vm.vcpuThreads();
         AppliedPerf applied = PerfMode.apply(plan, vm, vcpus, kvm);
-        ObjectNode n = json.createObjectNode();
-        n.put("service_cpu", plan.serviceCpu());
-        n.put("realtime_vcpus", applied.realtimeVcpus());
-        n.put("service_threads_pinned", applied.pinnedService().size());
         MemoryPlacement mem = applied.memory();
-        n.put("hugepages", mem.hugepages());
-        n.put("memory_backing", mem.backing());
-        mem.fallbackReason().ifPresent(r -> n.put("memory_fallback_reason", r));
-        n.put("memory_mb", mem.memoryMb());
-        ArrayNode hostNodes = n.putArray("host_nodes");
-        for (java.util.Set<Integer> guestNode : mem.hostNodes()) guestNode.forEach(hostNodes.addArray()::add);
-        ArrayNode arr = n.putArray("vcpus");
+        List<List<Integer>> hostNodes = new ArrayList<>();
+        for (java.util.Set<Integer> guestNode : mem.hostNodes()) hostNodes.add(new ArrayList<>(guestNode));
+        List<PerfPinning.VcpuPin> pins = new ArrayList<>();
         for (VcpuThread v : vcpus) {
             int planned = plan.vcpuHostCpu().get(v.cpuIndex());
             String allowed = cpusAllowed(vm.pid(), v.hostThreadId());
@@ -339,20 +335,15 @@ public final class VmJobExecutor implements JobExecutor {
                 throw new IOException("performance mode: vCPU " + v.cpuIndex() + " (thread " + v.hostThreadId() + ") has Cpus_allowed_list "
                         + allowed + " after pinning, planned host CPU " + planned);
             }
-            ObjectNode e = arr.addObject();
-            e.put("vcpu", v.cpuIndex());
-            e.put("thread", v.hostThreadId());
-            e.put("host_cpu", planned);
-            e.put("cpus_allowed_list", allowed);
+            pins.add(new PerfPinning.VcpuPin(v.cpuIndex(), v.hostThreadId(), planned, allowed));
             if (liveLog != null) {
                 liveLog.accept("perf: vCPU " + v.cpuIndex() + " thread " + v.hostThreadId() + " Cpus_allowed_list=" + allowed
                         + ", service CPU " + plan.serviceCpu());
             }
         }
-        ArrayNode w = n.putArray("warnings");
-        applied.warnings().forEach(w::add);
         if (liveLog != null) applied.warnings().forEach(x -> liveLog.accept("perf: WARNING " + x));
-        return n;
+        return new PerfPinning(plan.serviceCpu(), applied.realtimeVcpus(), applied.pinnedService().size(), mem.hugepages(),
+                mem.backing(), mem.fallbackReason().orElse(null), mem.memoryMb(), hostNodes, pins, applied.warnings());
     }
 
     static String cpusAllowed(long pid, long tid) throws IOException {
@@ -365,10 +356,8 @@ public final class VmJobExecutor implements JobExecutor {
 
     private JobResult skipped(JobSpec job, Map<String, Long> timings, long t0, String reason) {
         timings.put("total", ms(t0));
-        ObjectNode payload = json.createObjectNode();
-        payload.put("skip_reason", Sanitize.line(reason));
         return new JobResult(job.jobId(), job.variantName(), JobStatus.SKIP, Sanitize.line("skipped: " + reason), "", null,
-                accelerator(), timings, job.attempt(), payload);
+                accelerator(), timings, job.attempt(), VmOutcome.skipped(Sanitize.line(reason), host()));
     }
 
     private static void deleteTree(Path dir) {
@@ -379,12 +368,12 @@ public final class VmJobExecutor implements JobExecutor {
         }
     }
 
-    /** Host-side monitor results into the payload; returns the monitor checks' verdict when they apply. */
-    private MonitorVerdict monitor(ObjectNode payload, TestConfig config, Boot b, boolean guestPassed) {
-        if (b.monitor == null) {
-            if (b.monitorError != null) payload.put("monitor_note", Sanitize.line(b.monitorError));
-            return null;
-        }
+    /**
+     * What the host monitor measured and, when its checks apply (a sched_ext scheduler was seen and
+     * the guest passed), what they found; null when the monitor did not start.
+     */
+    private MonitorOutcome monitor(TestConfig config, Boot b, boolean guestPassed) {
+        if (b.monitor == null) return null;
         MonitorReport rep = b.monitor.stop();
         GuestSession s = b.session;
         long start = s.scenarioStartAtMs >= 0 ? b.sessionStartNanos + s.scenarioStartAtMs * 1_000_000 : -1;
@@ -397,182 +386,90 @@ public final class VmJobExecutor implements JobExecutor {
         nr.put("hz", (double) rep.hz());
         nr.put("mean_tick_us", rep.meanTickNs() / 1000.0);
         nr.put("max_tick_us", rep.maxTickNs() / 1000.0);
-        payload.set("monitor_metrics", json.valueToTree(nr));
-        ArrayNode problems = payload.putArray("monitor_problems");
-        rep.problems().forEach(p -> problems.add(Sanitize.line(p)));
-        payload.put("monitor_scx_seen", b.monitor.scxSeen());
-        if (enabledMs >= 0) payload.put("scx_enabled_for_ms", enabledMs);
-        if (config.scheduler().binary() instanceof SchedulerSpec.Eevdf) {
-            payload.put("monitor_note", "monitor checks not run: EEVDF (imbalance and DSQ depth say nothing about it)");
-            return null;
-        }
-        if (!guestPassed) {
-            payload.put("monitor_note", "monitor checks not run: the guest verdict already failed");
-            return null;
-        }
-        if (!b.monitor.scxSeen()) {
-            payload.put("monitor_note", "monitor checks not run: no sched_ext scheduler was seen enabled by the monitor");
-            return null;
-        }
+        List<String> problems = rep.problems().stream().map(Sanitize::line).toList();
+        boolean seen = b.monitor.scxSeen();
+        Long enabled = enabledMs >= 0 ? enabledMs : null;
+        String notRun = config.scheduler().binary() instanceof SchedulerSpec.Eevdf
+                ? "monitor checks not run: EEVDF (imbalance and DSQ depth say nothing about it)"
+                : !guestPassed ? "monitor checks not run: the guest verdict already failed"
+                : !seen ? "monitor checks not run: no sched_ext scheduler was seen enabled by the monitor"
+                : null;
+        if (notRun != null) return new MonitorOutcome(nr, problems, seen, enabled, false, null, null, List.of(), notRun);
         MonitorVerdict v = b.monitor.evaluate(MonitorRun.forAccelerator(config.assertion(), accel.accel()));
-        payload.set("monitor", json.valueToTree(v.summary()));
-        ArrayNode viol = payload.putArray("monitor_violations");
-        v.violations().forEach(viol::add);
-        if (!v.note().isEmpty()) payload.put("monitor_note", v.note());
-        return v;
+        return new MonitorOutcome(nr, problems, seen, enabled, true, v.passed(), v.summary(),
+                v.violations().stream().map(Sanitize::line).toList(), v.note().isEmpty() ? null : v.note());
     }
 
-    private JobResult verdict(JobSpec job, TestConfig config, Boot boot, VmResult vm, Map<String, Long> timings,
-                              BuiltInitramfs built) {
+    /** The typed outcome of one boot: what the guest said, how the VM ended, the monitor, pinning and logs. */
+    private VmOutcome outcome(VmResult vm, Boot boot, MonitorOutcome monitor, BuiltInitramfs built) {
+        GuestSession s = boot.session;
+        List<VmRun.VmRetry> retries = vm.retriedAfter().stream().map(r -> new VmRun.VmRetry(end(r.exit()), r.elapsed().toMillis())).toList();
+        VmRun run = new VmRun(vm.accel().accel().name().toLowerCase(java.util.Locale.ROOT), vm.accel().reason(),
+                vm.machine().name().toLowerCase(java.util.Locale.ROOT), end(vm.exit()), vm.elapsed().toMillis(), retries);
+        String schedLog = s.schedExit == null || s.schedExit.log() == null ? "" : s.schedExit.log();
+        VmLogs logs = new VmLogs(Sanitize.tail(Sanitize.block(vm.consoleTail(), VmResult.TAIL_LINES), 64 * 1024),
+                Sanitize.tail(Sanitize.block(String.join("\n", s.logs), 4000), 128 * 1024),
+                schedLog.isEmpty() ? null : Sanitize.tail(Sanitize.block(schedLog, 4000), 96 * 1024), s.droppedLogs);
+        return new VmOutcome(run, s.hello, s.result, s.exit, s.schedExit, s.crash, s.workerReports, s.stimuli, s.phases,
+                s.watchdog, monitor, boot.monitor == null && boot.monitorError != null ? Sanitize.line(boot.monitorError) : null,
+                boot.perf, s.problems, logs, new InitramfsStats(built.baseBytes(), built.suffixBytes(), built.baseCacheHit()),
+                host(), null);
+    }
+
+    static VmEnd end(VmExit exit) {
+        VmEnd.Kind kind = exit instanceof VmExit.GuestPoweroff ? VmEnd.Kind.GUEST_POWEROFF
+                : exit instanceof VmExit.KernelPanic ? VmEnd.Kind.KERNEL_PANIC
+                : exit instanceof VmExit.Timeout ? VmEnd.Kind.TIMEOUT
+                : exit instanceof VmExit.QemuError ? VmEnd.Kind.QEMU_ERROR
+                : VmEnd.Kind.STOPPED;
+        return new VmEnd(kind, Sanitize.line(exit.describe()), exit.infrastructureFailure());
+    }
+
+    /**
+     * The job's result: the typed outcome, reported as {@link JobStatus#COMPLETED} for the
+     * coordinator to judge against the test's terms. Only which monitor checks to evaluate is
+     * decided here (they need the samples): none after an infrastructure failure, and the
+     * imbalance/DSQ checks only when the guest itself passed.
+     */
+    private JobResult completed(JobSpec job, TestConfig config, Boot boot, VmResult vm, Map<String, Long> timings,
+                                BuiltInitramfs built) {
         GuestSession s = boot.session;
         VmExit exit = vm.exit();
-        ObjectNode payload = json.createObjectNode();
-        payload.put("accelerator", vm.accel().accel().name().toLowerCase(java.util.Locale.ROOT));
-        payload.put("accelerator_reason", vm.accel().reason());
-        payload.put("machine", vm.machine().name().toLowerCase(java.util.Locale.ROOT));
-        payload.put("vm_exit", Sanitize.line(exit.describe()));
-        payload.put("vm_retries", vm.retriedAfter().size());
-        payload.put("expect_err", config.expectErr());
-        payload.put("scheduler", config.scheduler().displayName());
-        payload.put("initramfs_base_bytes", built.baseBytes());
-        payload.put("initramfs_suffix_bytes", built.suffixBytes());
-        payload.put("initramfs_base_cache_hit", built.baseCacheHit());
-        if (aot != null) payload.put("guest_aot_cache", aot.note());
-        if (s.hello != null) payload.set("hello", s.hello);
-        if (s.result != null) payload.set("result", s.result);
-        if (s.exit != null) payload.set("exit", s.exit);
-        if (s.schedExit != null) payload.set("sched_exit", s.schedExit);
-        if (s.phases != null) payload.set("guest_phases", s.phases);
-        if (!s.watchdog.isEmpty()) {
-            ArrayNode wd = payload.putArray("watchdog_events");
-            s.watchdog.forEach(wd::add);
-        }
-        ArrayNode reports = payload.putArray("worker_reports");
-        s.workerReports.forEach(reports::add);
-        ArrayNode stimuli = payload.putArray("stimulus_events");
-        s.stimuli.forEach(stimuli::add);
-        ArrayNode problems = payload.putArray("channel_problems");
-        s.problems.forEach(problems::add);
-        if (config.cleanupBudgetMs() != null) payload.put("cleanup_budget_ms", config.cleanupBudgetMs());
-        if (boot.perf != null) payload.set("perf", boot.perf);
-
-        logs(payload, vm, s);
-        payload.set("host", host());
-        String consoleTail = Sanitize.block(vm.consoleTail(), 60);
-        String guestLogTail = String.join("\n", s.logs.subList(Math.max(0, s.logs.size() - 60), s.logs.size()));
-
-        JobStatus status;
-        String message;
-        StringBuilder details = new StringBuilder();
-        if (exit instanceof VmExit.Timeout) {
-            monitor(payload, config, boot, false);
-            status = JobStatus.TIMEOUT;
-            message = "VM " + exit.describe();
-        } else if (exit.infrastructureFailure() || exit instanceof VmExit.QemuError) {
-            status = JobStatus.INFRA_ERROR;
-            message = exit.describe();
-        } else if (s.result == null) {
-            monitor(payload, config, boot, false);
-            boolean failed = true;
-            message = s.schedExit != null ? "scheduler died: " + text(s.schedExit, "reason") + " " + text(s.schedExit, "detail")
-                    : s.crash != null ? "guest agent crashed"
-                    : exit instanceof VmExit.KernelPanic ? "guest kernel panicked: " + exit.describe()
-                    : "guest agent produced no result (" + exit.describe() + ")";
-            if (s.schedExit != null) details.append("--- scheduler log tail ---\n").append(Sanitize.block(text(s.schedExit, "logTail"), 40)).append('\n');
-            if (s.crash != null) details.append("--- agent crash ---\n").append(s.crash).append('\n');
-            // A guest kernel crash is never the failure a test expects: it fails expectErr tests too.
-            status = config.expectErr() && failed && !(exit instanceof VmExit.KernelPanic) ? JobStatus.PASS : JobStatus.FAIL;
-            if (status == JobStatus.PASS) message = "failed as expected: " + message;
+        boolean timeout = exit instanceof VmExit.Timeout;
+        boolean infra = !timeout && (exit.infrastructureFailure() || exit instanceof VmExit.QemuError);
+        MonitorOutcome mon;
+        if (infra) {
+            mon = null;
+        } else if (timeout || s.result == null) {
+            mon = monitor(config, boot, false);
         } else {
-            boolean passed = s.result.path("passed").asBoolean(false);
             boolean skipped = s.result.path("skipped").asBoolean(false);
-            boolean guestPassed = passed;
-            Long budget = config.cleanupBudgetMs();
-            Long teardown = timings.get("teardown");
-            if (passed && budget != null && teardown != null && teardown > budget) {
-                passed = false;
-                details.append("teardown took ").append(teardown).append(" ms, over cleanupBudgetMs=").append(budget).append('\n');
-            }
-            MonitorVerdict mv = skipped ? null : monitor(payload, config, boot, guestPassed);
-            boolean monitorFailed = mv != null && !mv.passed();
-            if (monitorFailed) passed = false;
-            String failure = monitorFailed ? Sanitize.line("MONITOR: " + mv.violations().get(0)) : firstDetail(s.result);
-            if (skipped) {
-                status = JobStatus.SKIP;
-                message = "skipped: " + firstDetail(s.result);
-            } else if (config.expectErr()) {
-                status = passed ? JobStatus.FAIL : JobStatus.PASS;
-                message = passed ? "expected test to fail but it passed" : "failed as expected: " + failure;
-            } else {
-                status = passed ? JobStatus.PASS : JobStatus.FAIL;
-                message = passed ? "passed" : failure;
-            }
-            if (monitorFailed) {
-                for (String v : mv.violations()) details.append("  MONITOR: ").append(Sanitize.line(v)).append('\n');
-            }
-            if (!passed && !guestPassed) details.append(failureDetails(s.result));
+            mon = skipped ? null : monitor(config, boot, s.result.path("passed").asBoolean(false));
         }
-        if (status != JobStatus.PASS && status != JobStatus.SKIP) {
-            if (!guestLogTail.isEmpty()) details.append("--- guest log (last lines) ---\n").append(guestLogTail).append('\n');
-            details.append("--- console (last lines) ---\n").append(consoleTail).append('\n');
-            payload.put("console_tail", consoleTail);
-        }
-        return new JobResult(job.jobId(), job.variantName(), status, Sanitize.line(message), details.toString(), null,
-                payload.path("accelerator").asText(), timings, job.attempt(), payload);
+        VmOutcome outcome = outcome(vm, boot, mon, built);
+        return new JobResult(job.jobId(), job.variantName(), JobStatus.COMPLETED, Sanitize.line("VM ended: " + exit.describe()), "",
+                null, outcome.vm().accelerator(), timings, job.attempt(), outcome);
     }
 
-    private JsonNode host() {
-        JsonNode h = hostContext;
-        if (h == null) hostContext = h = json.valueToTree(HostContextProbe.capture());
+    private HostContext host() {
+        HostContext h = hostContext;
+        if (h == null) hostContext = h = HostContextProbe.capture();
         return h;
     }
 
     /**
-     * The variant's logs, whole as far as the caps allow, so the run directory keeps what a failure
-     * report only quotes: the console, every guest agent line, the scheduler's output (exit dumps
-     * run to hundreds of lines). Guest text is untrusted: control characters are stripped. The caps
-     * keep a result inside one cluster message.
+     * The test's config as the coordinator resolved it: read from the job, never re-derived here
+     * (the worker does not load the user's classes on the host).
      */
-    private static void logs(ObjectNode payload, VmResult vm, GuestSession s) {
-        ObjectNode logs = payload.putObject("logs");
-        logs.put("console", Sanitize.tail(Sanitize.block(vm.consoleTail(), VmResult.TAIL_LINES), 64 * 1024));
-        logs.put("guest", Sanitize.tail(Sanitize.block(String.join("\n", s.logs), 4000), 128 * 1024));
-        String sched = s.schedExit == null ? "" : s.schedExit.path("log").asText("");
-        if (!sched.isEmpty()) logs.put("scheduler", Sanitize.tail(Sanitize.block(sched, 4000), 96 * 1024));
-    }
-
-    private static String firstDetail(JsonNode result) {
-        for (JsonNode d : result.path("details")) {
-            String m = d.path("message").asText("");
-            if (!m.isEmpty()) return Sanitize.line(d.path("kind").asText("") + ": " + m);
+    private TestConfig testConfig(JobSpec job) throws KtstrSetupException {
+        if (job.testConfig() == null || job.testConfig().isNull()) {
+            throw new KtstrSetupException("job " + job.variantName() + " carries no resolved test config: its coordinator is older"
+                    + " than this worker; run both from the same ktstr version");
         }
-        return "no detail";
-    }
-
-    private static String failureDetails(JsonNode result) {
-        StringBuilder b = new StringBuilder();
-        for (JsonNode d : result.path("details")) {
-            b.append("  ").append(Sanitize.line(d.path("kind").asText(""))).append(": ")
-                    .append(Sanitize.line(d.path("message").asText(""))).append('\n');
-        }
-        return b.toString();
-    }
-
-    private static String text(JsonNode n, String field) {
-        return n.path(field).asText("");
-    }
-
-    private TestConfig resolveConfig(JobSpec job, List<Path> testJars) throws IOException {
-        List<URL> urls = new ArrayList<>();
-        for (Path j : testJars) urls.add(j.toUri().toURL());
-        try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), getClass().getClassLoader())) {
-            KtstrTestEntry entry;
-            try {
-                entry = KtstrTests.find(job.testClass() + "#" + job.testMethod(), loader);
-            } catch (RuntimeException e) {
-                throw new KtstrSetupException("cannot load test " + job.testClass() + "#" + job.testMethod() + ": " + e.getMessage(), e);
-            }
-            return entry.config().withTopology(job.topology());
+        try {
+            return json.treeToValue(job.testConfig(), TestConfig.class).withTopology(job.topology());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new KtstrSetupException("job " + job.variantName() + ": its test config does not bind: " + e.getMessage(), e);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.ktstr.coordinator.plan;
+package dev.ktstr.protocol.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

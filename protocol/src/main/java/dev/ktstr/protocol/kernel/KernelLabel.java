@@ -1,4 +1,4 @@
-package dev.ktstr.coordinator.plan;
+package dev.ktstr.protocol.kernel;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -9,7 +9,8 @@ import java.util.zip.CRC32;
 
 /**
  * Kernel labels for multi-kernel runs (ktstr-spec §9.6): {@code kernel_[a-z0-9_]+}, used as the
- * last part of variant names and as keys of {@code KTSTR_KERNEL_LIST}.
+ * last part of variant names and as keys of {@code KTSTR_KERNEL_LIST}. The one place labels are
+ * made (kernel discovery) and checked (the gauntlet planner).
  */
 public final class KernelLabel {
 
@@ -58,6 +59,7 @@ public final class KernelLabel {
 
     /** {@code kernel_path_{basename}_{crc32(path) first 6 hex}}, plus {@code _dirty} for a dirty tree. */
     public static String forPath(Path path, boolean dirty) {
+        path = path.toAbsolutePath().normalize(); // the same tree always gets the same label
         String text = path.toString();
         CRC32 crc = new CRC32();
         crc.update(text.getBytes(StandardCharsets.UTF_8));

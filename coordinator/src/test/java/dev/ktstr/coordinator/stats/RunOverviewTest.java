@@ -14,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class RunSummaryTest {
+class RunOverviewTest {
     @TempDir
     Path root;
 
@@ -27,9 +27,9 @@ class RunSummaryTest {
             l.add(s.toBuilder().stats(gap(s.stats(), gap))
                     .verifierStats(List.of(new VerifierStat("qmap_dispatch", i == 3 ? 950_000 : 12_000))).build());
         }
-        l.add(Sidecar.builder("broken").topology("1n2l2c1t").failed("guest crashed: Kernel panic - not syncing").build());
+        l.add(Sidecar.builder("broken").topology("1n2l2c1t").workType("CpuSpin").failed("guest crashed: Kernel panic - not syncing").build());
         RunDir run = SidecarFixtures.writeRun(RunStore.open(root), l);
-        String text = RunSummary.render(run, run.load());
+        String text = RunOverview.render(run, run.load());
         assertThat(text).contains("13 variant(s): 12 passed, 1 failed, 0 skipped")
                 .contains("broken 1n2l2c1t eevdf CpuSpin: guest crashed: Kernel panic")
                 .containsPattern("worst_gap_ms\\s+scen7\\s+5000")

@@ -20,11 +20,11 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /** {@code ktstr stats} without a subcommand: what happened in one run, and what stands out. */
-public final class RunSummary {
+public final class RunOverview {
     /** BPF programs are refused at one million verified instructions; warn from 90 % of that. */
     static final long VERIFIER_WARN = 900_000;
 
-    private RunSummary() {}
+    private RunOverview() {}
 
     public static String render(RunDir run, LoadResult lr) {
         StringBuilder sb = new StringBuilder();
