@@ -461,7 +461,9 @@ public final class TestRun {
         // TCG: a boot plus one JVM start per worker, emulated; more vCPUs usually means more workers
         // (measured: 8 vCPUs with 16 workers took 177-186 s on a 2-core host). Tests may run a few
         // phases of durationS. A hung guest is still stopped at this deadline.
-        return Duration.ofSeconds(240L + 10L * cfg.durationS() + 8L * v.cpus());
+        // An explicit attach window is waited out in full by a scheduler that needs it.
+        long attachS = cfg.attachTimeoutMs() == null ? 0 : cfg.attachTimeoutMs() / 1000;
+        return Duration.ofSeconds(240L + 10L * cfg.durationS() + 8L * v.cpus() + attachS);
     }
 
     /** Discovery and planning output. */
