@@ -208,9 +208,10 @@ public final class TestRun {
                         + " scheduler dir " + kernel.schedulers().map(Path::toString).orElse("(none)") + " and $PATH):"
                         + " build the kernel with clang present (bin/ktstr kernel build) or set KTSTR_SCHEDULER";
             } else if (sched.binary() instanceof SchedulerSpec.Path p) {
-                Path bin = Path.of(p.path());
-                if (Files.isRegularFile(bin)) refs.add(offer.add(bin, ArtifactRole.SCHEDULER));
-                else problem = "scheduler binary " + bin + " does not exist";
+                SchedulerBinary.Base base = SchedulerBinary.base(options.testRoots(), Path.of(""));
+                Path bin = SchedulerBinary.resolve(p.path(), base);
+                problem = SchedulerBinary.problem(p.path(), bin, base);
+                if (problem == null) refs.add(offer.add(bin, ArtifactRole.SCHEDULER));
             }
             if (problem == null) {
                 try {
