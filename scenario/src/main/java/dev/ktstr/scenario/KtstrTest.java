@@ -43,6 +43,20 @@ public @interface KtstrTest {
     String[] extraIncludeFiles() default {};
     /** sched_ext watchdog timeout in seconds (default 4). */
     int watchdogTimeoutS() default -1;
+    /**
+     * Seconds the scheduler may take, after its 1 s liveness window, to reach sched_ext state
+     * "enabled" (wall time in the guest, not scaled). Default: the scheduler definition's
+     * {@code attachTimeout}, else 3 s × (4 under TCG) × ceil(vCPUs / 4).
+     */
+    int attachTimeoutS() default -1;
+    /**
+     * The harness's work-conservation watchdog: a worker that sees a scheduling gap over
+     * {@link #watchdogGapMs()} sends SIGUSR2 to the scheduler. {@code false} switches the signal
+     * off (gaps are still checked against {@link #maxGapMs()}).
+     */
+    boolean workConservationWatchdog() default true;
+    /** The work-conservation watchdog's gap threshold in ms; 0 = the harness default (2000 ms). */
+    long watchdogGapMs() default 0;
 
     // ---- verification thresholds (see dev.ktstr.scenario.verify.Assert for units) ----
     Inherit notStarved() default Inherit.UNSET;

@@ -1,5 +1,6 @@
 package dev.ktstr.scenario;
 
+import dev.ktstr.protocol.guest.WorkConservationWatchdog;
 import dev.ktstr.protocol.topology.Topology;
 import dev.ktstr.scenario.sched.Scheduler;
 import dev.ktstr.scenario.sched.TopologyConstraints;
@@ -26,12 +27,16 @@ import java.util.List;
  * @param autoRepro         false when expectErr
  * @param performanceMode   performance mode
  * @param cleanupBudgetMs   teardown budget in ms, {@code null} = none
+ * @param attachTimeoutMs   scheduler attach window in ms (test's, else the scheduler's), unscaled;
+ *                          {@code null} = the harness default scaled for the VM
+ * @param workConservationWatchdog the harness's work-conservation watchdog for this test
  */
 public record TestConfig(Topology topology, int memoryMb, Scheduler scheduler, List<String> extraSchedArgs,
                          int watchdogTimeoutS, Assert testAssert, Assert assertion, List<String> requiredFlags,
                          List<String> excludedFlags, TopologyConstraints constraints, int durationS,
                          int workersPerCgroup, boolean expectErr, boolean hostOnly, boolean autoRepro,
-                         boolean performanceMode, Long cleanupBudgetMs) {
+                         boolean performanceMode, Long cleanupBudgetMs, Long attachTimeoutMs,
+                         WorkConservationWatchdog workConservationWatchdog) {
 
     public static final int DEFAULT_MEMORY_MB = 2048;
     public static final int DEFAULT_WATCHDOG_TIMEOUT_S = 4;
@@ -41,7 +46,8 @@ public record TestConfig(Topology topology, int memoryMb, Scheduler scheduler, L
     /** Spec's {@code KtstrTestEntry::DEFAULT}: 1n1l2c1t, EEVDF, 2048 MB, 2 s, 2 workers, default checks. */
     public static final TestConfig DEFAULT = new TestConfig(Topology.DEFAULT, DEFAULT_MEMORY_MB, Scheduler.EEVDF, List.of(),
             DEFAULT_WATCHDOG_TIMEOUT_S, Assert.NO_OVERRIDES, Assert.defaultChecks(), List.of(), List.of(),
-            TopologyConstraints.DEFAULT, DEFAULT_DURATION_S, DEFAULT_WORKERS_PER_CGROUP, false, false, true, false, null);
+            TopologyConstraints.DEFAULT, DEFAULT_DURATION_S, DEFAULT_WORKERS_PER_CGROUP, false, false, true, false, null, null,
+            WorkConservationWatchdog.DEFAULT);
 
     public TestConfig {
         if (topology == null) throw new IllegalArgumentException("topology must be set");
@@ -51,6 +57,8 @@ public record TestConfig(Topology topology, int memoryMb, Scheduler scheduler, L
         if (workersPerCgroup <= 0) throw new IllegalArgumentException("workersPerCgroup must be > 0, got " + workersPerCgroup);
         if (watchdogTimeoutS <= 0) throw new IllegalArgumentException("watchdogTimeoutS must be > 0, got " + watchdogTimeoutS);
         if (cleanupBudgetMs != null && cleanupBudgetMs <= 0) throw new IllegalArgumentException("cleanupBudgetMs must be > 0, got " + cleanupBudgetMs);
+        if (attachTimeoutMs != null && attachTimeoutMs <= 0) throw new IllegalArgumentException("attachTimeoutMs must be > 0, got " + attachTimeoutMs);
+        if (workConservationWatchdog == null) workConservationWatchdog = WorkConservationWatchdog.DEFAULT;
         extraSchedArgs = extraSchedArgs == null ? List.of() : List.copyOf(extraSchedArgs);
         requiredFlags = requiredFlags == null ? List.of() : List.copyOf(requiredFlags);
         excludedFlags = excludedFlags == null ? List.of() : List.copyOf(excludedFlags);
@@ -67,6 +75,20 @@ public record TestConfig(Topology topology, int memoryMb, Scheduler scheduler, L
 
     public TestConfig withTopology(Topology t) {
         return new TestConfig(t, memoryMb, scheduler, extraSchedArgs, watchdogTimeoutS, testAssert, assertion, requiredFlags,
-                excludedFlags, constraints, durationS, workersPerCgroup, expectErr, hostOnly, autoRepro, performanceMode, cleanupBudgetMs);
+                excludedFlags, constraints, durationS, workersPerCgroup, expectErr, hostOnly, autoRepro, performanceMode, cleanupBudgetMs,
+                attachTimeoutMs, workConservationWatchdog);
+    }
+
+    /** This config with what a job resolved for one variant (the guest agent's view). */
+    public TestConfig withJob(Topology t, Assert merged, int jobDurationS, int jobWorkersPerCgroup) {
+        return new TestConfig(t, memoryMb, scheduler, extraSchedArgs, watchdogTimeoutS, testAssert, merged, requiredFlags,
+                excludedFlags, constraints, jobDurationS, jobWorkersPerCgroup, expectErr, hostOnly, autoRepro, performanceMode,
+                cleanupBudgetMs, attachTimeoutMs, workConservationWatchdog);
+    }
+
+    public TestConfig withScheduler(Scheduler s, List<String> required, List<String> excluded) {
+        return new TestConfig(topology, memoryMb, s, extraSchedArgs, watchdogTimeoutS, testAssert, null, required,
+                excluded, null, durationS, workersPerCgroup, expectErr, hostOnly, autoRepro, performanceMode, cleanupBudgetMs,
+                attachTimeoutMs, workConservationWatchdog);
     }
 }

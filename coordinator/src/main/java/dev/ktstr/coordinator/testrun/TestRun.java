@@ -208,9 +208,10 @@ public final class TestRun {
                         + " scheduler dir " + kernel.schedulers().map(Path::toString).orElse("(none)") + " and $PATH):"
                         + " build the kernel with clang present (bin/ktstr kernel build) or set KTSTR_SCHEDULER";
             } else if (sched.binary() instanceof SchedulerSpec.Path p) {
-                Path bin = Path.of(p.path());
-                if (Files.isRegularFile(bin)) refs.add(offer.add(bin, ArtifactRole.SCHEDULER));
-                else problem = "scheduler binary " + bin + " does not exist";
+                SchedulerBinary.Base base = SchedulerBinary.base(options.testRoots(), Path.of(""));
+                Path bin = SchedulerBinary.resolve(p.path(), base);
+                problem = SchedulerBinary.problem(p.path(), bin, base);
+                if (problem == null) refs.add(offer.add(bin, ArtifactRole.SCHEDULER));
             }
             if (problem == null) {
                 try {
@@ -497,7 +498,9 @@ public final class TestRun {
         // TCG: a boot plus one JVM start per worker, emulated; more vCPUs usually means more workers
         // (measured: 8 vCPUs with 16 workers took 177-186 s on a 2-core host). Tests may run a few
         // phases of durationS. A hung guest is still stopped at this deadline.
-        return Duration.ofSeconds(240L + 10L * cfg.durationS() + 8L * v.cpus());
+        // An explicit attach window is waited out in full by a scheduler that needs it.
+        long attachS = cfg.attachTimeoutMs() == null ? 0 : cfg.attachTimeoutMs() / 1000;
+        return Duration.ofSeconds(240L + 10L * cfg.durationS() + 8L * v.cpus() + attachS);
     }
 
     /** Discovery and planning output. */

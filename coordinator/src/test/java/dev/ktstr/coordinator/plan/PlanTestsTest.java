@@ -22,9 +22,7 @@ class PlanTestsTest {
     void schedulerFlagsAndRequiresCarryOver() {
         TestConfig c = TestConfig.DEFAULT.withTopology(new Topology(1, 2, 2, 1));
         Scheduler s = Scheduler.EEVDF.withFlags(FlagDecl.CATALOG);
-        c = new TestConfig(c.topology(), c.memoryMb(), s, c.extraSchedArgs(), c.watchdogTimeoutS(), c.testAssert(), null,
-                List.of("llc"), List.of("borrow"), c.constraints(), c.durationS(), c.workersPerCgroup(), c.expectErr(),
-                c.hostOnly(), c.autoRepro(), c.performanceMode(), c.cleanupBudgetMs());
+        c = c.withScheduler(s, List.of("llc"), List.of("borrow"));
         PlanTest t = PlanTests.from(new KtstrTestEntry("com.acme.T", "split", c));
         assertThat(t.declaredFlags()).extracting(PlanFlag::name).containsExactly("llc", "borrow", "steal", "rebal", "reject-pin", "no-ctrl");
         assertThat(t.declaredFlags().get(2).requires()).containsExactly("llc");

@@ -191,7 +191,9 @@ public final class Agent {
             SchedulerSupervisor s = sched;
             if (pool == null) pool = new WorkerHostPool(WorkerCommand.fromCurrentJvm(), Files.createDirectories(options.runDir().resolve("hosts")));
             backend = new GuestBackend(topo, cgroups, pool, sink, options.runDir(), job.deadlines().workerReadyMs(),
-                    s == null ? () -> true : s::alive, s == null ? -1 : s.pid(), WorkerLaunch.DEFAULT_WATCHDOG_GAP_MS, null);
+                    s == null ? () -> true : s::alive, s == null ? -1 : s.pid(),
+                    job.workConservationWatchdog().enabled() ? job.workConservationWatchdog().gapMsOr(WorkerLaunch.DEFAULT_WATCHDOG_GAP_MS) : 0,
+                    s == null ? null : s::recordWatchdog);
             Method m = TestInvoker.find(job.testClass(), job.testMethod(), Thread.currentThread().getContextClassLoader());
             Ctx ctx = Ctx.builder(backend, config).testName(job.testMethod()).settle(options.guest() ? Ctx.VM_SETTLE : Duration.ZERO)
                     .workTypeOverride(job.workTypeOverride() == null ? null : dev.ktstr.scenario.work.WorkType.fromName(job.workTypeOverride()))

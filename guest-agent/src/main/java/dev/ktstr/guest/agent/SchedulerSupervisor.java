@@ -4,6 +4,7 @@ import dev.ktstr.protocol.frame.FrameType;
 import dev.ktstr.protocol.guest.Deadlines;
 import dev.ktstr.protocol.guest.SchedExit;
 import dev.ktstr.protocol.guest.SchedulerLaunch;
+import dev.ktstr.protocol.guest.WatchdogEvent;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,12 +32,21 @@ public final class SchedulerSupervisor implements AutoCloseable {
     private final Path logFile;
     private final Path sysfs;
     private final List<String> kernelLines = new ArrayList<>();
-    private Process process;
+    private volatile Process process;
     private Thread monitor;
     /** How long an ejected scheduler gets to print its exit report before the log tail is taken. */
     static final long EXIT_REPORT_GRACE_MS = 3000;
     private volatile SchedExit death;
     private volatile boolean stopping;
+    /** Work-conservation watchdog firings, in order, capped: the first explains a death, the count says how often. */
+    private final List<WatchdogEvent> watchdogEvents = new ArrayList<>();
+    private int watchdogFirings;
+    static final int WATCHDOG_EVENTS_KEPT = 16;
+    /**
+     * A worker signals first and reports after (it runs in another process), so a scheduler dead of
+     * SIGUSR2 with no event recorded yet gets this long for the report to arrive.
+     */
+    static final long WATCHDOG_REPORT_GRACE_MS = 2000;
 
     public SchedulerSupervisor(SchedulerLaunch launch, Deadlines deadlines, FrameSink sink, Path logFile, Path sysfs) {
         this.launch = launch;
@@ -73,17 +83,20 @@ public final class SchedulerSupervisor implements AutoCloseable {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlines.schedLivenessMs());
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {
-                return fail(SchedExit.Reason.EXITED, process.exitValue(), "scheduler exited within " + deadlines.schedLivenessMs() + " ms of its start");
+                return fail(SchedExit.Reason.EXITED, process.exitValue(), "scheduler " + SchedulerDeathAccount.exitStatus(process.exitValue())
+                        + " within " + deadlines.schedLivenessMs() + " ms of its start");
             }
             Thread.sleep(POLL_MS);
         }
         end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlines.schedAttachMs());
         while (true) {
-            if (!process.isAlive()) return fail(SchedExit.Reason.EXITED, process.exitValue(), "scheduler exited before it attached");
+            if (!process.isAlive()) {
+                return fail(SchedExit.Reason.EXITED, process.exitValue(), "scheduler " + SchedulerDeathAccount.exitStatus(process.exitValue())
+                        + " before it attached");
+            }
             if ("enabled".equals(state()) && opsName() != null) break;
             if (System.nanoTime() >= end) {
-                return fail(SchedExit.Reason.NOT_ATTACHED, -1, "sched_ext state is '" + state() + "' " + deadlines.schedAttachMs()
-                        + " ms after the liveness phase (expected 'enabled'); the scheduler did not attach");
+                return fail(SchedExit.Reason.NOT_ATTACHED, -1, notAttached(launch.name(), deadlines, state(), logTail(ATTACH_LOG_LINES)));
             }
             Thread.sleep(POLL_MS);
         }
@@ -92,6 +105,25 @@ public final class SchedulerSupervisor implements AutoCloseable {
         monitor.setDaemon(true);
         monitor.start();
         return null;
+    }
+
+    /** Log lines quoted in a NOT_ATTACHED detail: enough to show where initialisation stood. */
+    static final int ATTACH_LOG_LINES = 5;
+
+    /**
+     * The NOT_ATTACHED account: which window ran out, what the kernel said, where the scheduler's
+     * own output stood, and how to give it longer.
+     */
+    static String notAttached(String name, Deadlines d, String state, String lastLines) {
+        String tail = lastLines == null || lastLines.isBlank() ? "it was still initialising and had printed nothing"
+                : "it was still initialising: " + String.join(" | ", lastLines.strip().lines().toList());
+        return name + " did not reach enabled within " + seconds(d.schedAttachMs()) + " after its " + seconds(d.schedLivenessMs())
+                + " liveness window (" + (state == null ? "no sched_ext state file" : "sched_ext state '" + state + "'") + "); " + tail
+                + ". A slow-attaching scheduler gets longer with Scheduler.builder(..).attachTimeout(..) or @KtstrTest(attachTimeoutS = ..)";
+    }
+
+    private static String seconds(long ms) {
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
     private void watch() {
@@ -110,18 +142,20 @@ public final class SchedulerSupervisor implements AutoCloseable {
         if (death != null) return false;
         if (process == null || stopping) return true;
         if (!process.isAlive()) {
-            fail(SchedExit.Reason.EXITED, process.exitValue(), "scheduler process exited during the test" + kernelDetail());
+            int code = process.exitValue();
+            fail(SchedExit.Reason.EXITED, code, withWatchdog("the scheduler process " + SchedulerDeathAccount.exitStatus(code)
+                    + " during the test" + kernelDetail(), code));
             return false;
         }
         String s = state();
         if (s != null && !s.equals("enabled")) {
             awaitExitReport();
-            fail(SchedExit.Reason.EJECTED, exitCode(), "sched_ext state went to '" + s + "'" + processState() + kernelDetail());
+            fail(SchedExit.Reason.EJECTED, exitCode(), withWatchdog("sched_ext state went to '" + s + "'" + processState() + kernelDetail(), exitCode()));
             return false;
         }
         if (kernelSaysDisabled()) {
             awaitExitReport();
-            fail(SchedExit.Reason.EJECTED, exitCode(), "the kernel disabled the BPF scheduler" + processState() + kernelDetail());
+            fail(SchedExit.Reason.EJECTED, exitCode(), withWatchdog("the kernel disabled the BPF scheduler" + processState() + kernelDetail(), exitCode()));
             return false;
         }
         return true;
@@ -145,7 +179,7 @@ public final class SchedulerSupervisor implements AutoCloseable {
     }
 
     private String processState() {
-        return process.isAlive() ? " while the scheduler process runs" : "; the scheduler process then exited with " + process.exitValue();
+        return process.isAlive() ? " while the scheduler process runs" : "; the scheduler process then " + SchedulerDeathAccount.exitStatus(process.exitValue());
     }
 
     public boolean alive() {
@@ -158,6 +192,49 @@ public final class SchedulerSupervisor implements AutoCloseable {
 
     public SchedExit death() {
         return death;
+    }
+
+    /**
+     * The harness's work-conservation watchdog sent SIGUSR2 to the scheduler (called from worker
+     * threads, hence synchronized on the list): a death that follows is reported as its doing.
+     * Events signalling another pid are ignored.
+     */
+    public void recordWatchdog(WatchdogEvent e) {
+        if (e == null || (process != null && e.schedulerPid() != 0 && e.schedulerPid() != process.pid())) return;
+        synchronized (watchdogEvents) {
+            watchdogFirings++;
+            if (watchdogEvents.size() < WATCHDOG_EVENTS_KEPT) watchdogEvents.add(e);
+            watchdogEvents.notifyAll();
+        }
+        sink.log("work-conservation watchdog: SIGUSR2 to scheduler " + launch.name() + " " + SchedulerDeathAccount.event(e));
+    }
+
+    /** The watchdog firings recorded so far (at most {@value #WATCHDOG_EVENTS_KEPT}). */
+    public List<WatchdogEvent> watchdogEvents() {
+        synchronized (watchdogEvents) {
+            return List.copyOf(watchdogEvents);
+        }
+    }
+
+    private String withWatchdog(String detail, int exitStatus) {
+        List<WatchdogEvent> events;
+        int firings;
+        synchronized (watchdogEvents) {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WATCHDOG_REPORT_GRACE_MS);
+            long left;
+            while (watchdogEvents.isEmpty() && SchedulerDeathAccount.signal(exitStatus) == SchedulerDeathAccount.SIGUSR2
+                    && (left = end - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(watchdogEvents, left);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            events = List.copyOf(watchdogEvents);
+            firings = watchdogFirings;
+        }
+        return SchedulerDeathAccount.explain(detail, exitStatus, events, firings);
     }
 
     /** Stops the scheduler (SIGTERM, 2 s, SIGKILL) and runs the disable commands. */

@@ -71,8 +71,6 @@ public final class TestInvoker {
                 warn.accept("job assertConfig is not a readable Assert (" + e.getMessage() + "); using the config's merged thresholds");
             }
         }
-        return new TestConfig(topo, base.memoryMb(), base.scheduler(), base.extraSchedArgs(), base.watchdogTimeoutS(), base.testAssert(),
-                assertion, base.requiredFlags(), base.excludedFlags(), base.constraints(), job.durationS(), job.workersPerCgroup(),
-                base.expectErr(), base.hostOnly(), base.autoRepro(), base.performanceMode(), base.cleanupBudgetMs());
+        return base.withJob(topo, assertion, job.durationS(), job.workersPerCgroup());
     }
 }

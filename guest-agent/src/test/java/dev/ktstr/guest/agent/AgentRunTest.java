@@ -6,6 +6,7 @@ import dev.ktstr.protocol.frame.Frame;
 import dev.ktstr.protocol.frame.FrameCodec;
 import dev.ktstr.protocol.frame.FrameType;
 import dev.ktstr.protocol.guest.Deadlines;
+import dev.ktstr.protocol.guest.WorkConservationWatchdog;
 import dev.ktstr.protocol.guest.ExitInfo;
 import dev.ktstr.protocol.guest.GuestJob;
 import dev.ktstr.protocol.guest.Hello;
@@ -145,11 +146,16 @@ class AgentRunTest {
 
     @Test
     void schedulerThatNeverAttachesTimesOut() throws Exception {
-        Path s = script("lazy_sched", "exec sleep 30");
+        Path ext = tmp.resolve("sched_ext");
+        Path s = script("lazy_sched", "mkdir -p " + ext + "; echo disabled > " + ext + "/state; echo 'libbpf: loading'; "
+                + "echo 'creating 4096 queue maps'; exec sleep 30");
         List<Frame> f = run(job("sleepsWhileSchedulerRuns").withScheduler(SchedulerLaunch.binary("lazy", s.toString(), List.of()))
                 .withDeadlines(FAST));
         assertThat(exitCode(f)).isEqualTo(ExitInfo.SCHEDULER_FAILED);
-        assertThat(result(f).details().get(0).message()).contains("NOT_ATTACHED");
+        assertThat(result(f).details().get(0).message()).contains("NOT_ATTACHED")
+                .contains("lazy did not reach enabled within 1 s after its 0.2 s liveness window (sched_ext state 'disabled'); "
+                        + "it was still initialising: libbpf: loading | creating 4096 queue maps")
+                .contains("@KtstrTest(attachTimeoutS = ..)");
     }
 
     @Test
@@ -202,5 +208,16 @@ class AgentRunTest {
         GuestJob back = ReportJson.read(json, GuestJob.class);
         assertThat(back).isEqualTo(j);
         assertThat(json).contains("\"binaryPath\":\"/ktstr/sched/scx_qmap\"");
+        GuestJob off = j.withWorkConservationWatchdog(new WorkConservationWatchdog(false, 5000));
+        assertThat(ReportJson.read(ReportJson.write(off), GuestJob.class).workConservationWatchdog())
+                .isEqualTo(new WorkConservationWatchdog(false, 5000));
+    }
+
+    @Test
+    void aJobWithoutTheWatchdogFieldReadsAsTheDefault() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(ReportJson.write(job("x")));
+        tree.remove("workConservationWatchdog");
+        assertThat(ReportJson.read(tree.toString(), GuestJob.class).workConservationWatchdog()).isEqualTo(WorkConservationWatchdog.DEFAULT);
     }
 }

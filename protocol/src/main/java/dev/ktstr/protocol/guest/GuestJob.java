@@ -25,6 +25,9 @@ import java.util.Objects;
  * @param scheduler        how to start the scheduler, or null for EEVDF (kernel default)
  * @param deadlines        every wait the agent does is bounded by one of these
  * @param env              extra environment for the scheduler and workers
+ * @param workConservationWatchdog the test's work-conservation watchdog setting (on/off, gap
+ *                         threshold; 0 = the harness default); absent in older jobs, read as
+ *                         {@link WorkConservationWatchdog#DEFAULT}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -42,7 +45,8 @@ public record GuestJob(
         JsonNode testConfig,
         SchedulerLaunch scheduler,
         Deadlines deadlines,
-        Map<String, String> env) {
+        Map<String, String> env,
+        WorkConservationWatchdog workConservationWatchdog) {
 
     public static final int SCHEMA_VERSION = 1;
     public static final String GUEST_PATH = "/ktstr/job.json";
@@ -57,21 +61,27 @@ public record GuestJob(
         flags = flags == null ? List.of() : List.copyOf(flags);
         env = env == null ? Map.of() : Map.copyOf(env);
         deadlines = deadlines == null ? Deadlines.DEFAULT : deadlines;
+        if (workConservationWatchdog == null) workConservationWatchdog = WorkConservationWatchdog.DEFAULT;
     }
 
     /** A job running one test with default deadlines and no scheduler process (EEVDF). */
     public static GuestJob of(String testClass, String testMethod, String topology, int durationS, int workersPerCgroup) {
         return new GuestJob(SCHEMA_VERSION, testClass + "#" + testMethod, testClass, testMethod, topology, List.of(),
-                durationS, workersPerCgroup, null, null, null, null, Deadlines.DEFAULT, Map.of());
+                durationS, workersPerCgroup, null, null, null, null, Deadlines.DEFAULT, Map.of(), WorkConservationWatchdog.DEFAULT);
     }
 
     public GuestJob withScheduler(SchedulerLaunch s) {
         return new GuestJob(schemaVersion, variantId, testClass, testMethod, topology, flags, durationS,
-                workersPerCgroup, workTypeOverride, assertConfig, testConfig, s, deadlines, env);
+                workersPerCgroup, workTypeOverride, assertConfig, testConfig, s, deadlines, env, workConservationWatchdog);
     }
 
     public GuestJob withDeadlines(Deadlines d) {
         return new GuestJob(schemaVersion, variantId, testClass, testMethod, topology, flags, durationS,
-                workersPerCgroup, workTypeOverride, assertConfig, testConfig, scheduler, d, env);
+                workersPerCgroup, workTypeOverride, assertConfig, testConfig, scheduler, d, env, workConservationWatchdog);
+    }
+
+    public GuestJob withWorkConservationWatchdog(WorkConservationWatchdog w) {
+        return new GuestJob(schemaVersion, variantId, testClass, testMethod, topology, flags, durationS,
+                workersPerCgroup, workTypeOverride, assertConfig, testConfig, scheduler, deadlines, env, w);
     }
 }

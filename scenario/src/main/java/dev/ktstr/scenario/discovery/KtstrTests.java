@@ -1,5 +1,6 @@
 package dev.ktstr.scenario.discovery;
 
+import dev.ktstr.protocol.guest.WorkConservationWatchdog;
 import dev.ktstr.protocol.topology.InvalidTopologyException;
 import dev.ktstr.protocol.topology.Topology;
 import dev.ktstr.scenario.Ctx;
@@ -270,7 +271,8 @@ public final class KtstrTests {
                     constraints, dim(id, "durationS", a.durationS(), TestConfig.DEFAULT_DURATION_S),
                     dim(id, "workersPerCgroup", a.workersPerCgroup(), TestConfig.DEFAULT_WORKERS_PER_CGROUP),
                     a.expectErr(), a.hostOnly(), a.autoRepro(), a.performanceMode(),
-                    a.cleanupBudgetMs() == -1 ? null : optLong(id, "cleanupBudgetMs", a.cleanupBudgetMs()));
+                    a.cleanupBudgetMs() == -1 ? null : optLong(id, "cleanupBudgetMs", a.cleanupBudgetMs()),
+                    attachTimeoutMs(id, a.attachTimeoutS(), s), watchdog(id, a));
         } catch (IllegalArgumentException e) {
             throw new InvalidTestException(id, e.getMessage());
         }
@@ -292,6 +294,28 @@ public final class KtstrTests {
                 throw new InvalidTestException(id, "scheduler " + s.name() + " declares no flag '" + f + "'; declared: " + declared);
             }
         }
+    }
+
+    /** Same bound as the annotation processor's. */
+    static final int MAX_ATTACH_TIMEOUT_S = 300;
+
+    /** The test's attach window, else the scheduler definition's, else null (the harness's scaled default). */
+    private static Long attachTimeoutMs(String id, int testS, Scheduler s) {
+        if (testS != -1) {
+            int v = dim(id, "attachTimeoutS", testS, 0);
+            if (v > MAX_ATTACH_TIMEOUT_S) {
+                throw new InvalidTestException(id, "attachTimeoutS must be at most " + MAX_ATTACH_TIMEOUT_S + " s (the guest's whole test deadline is 600 s), got " + v);
+            }
+            return v * 1000L;
+        }
+        return s.attachTimeoutMs();
+    }
+
+    private static WorkConservationWatchdog watchdog(String id, KtstrTest a) {
+        if (a.watchdogGapMs() < 0) {
+            throw new InvalidTestException(id, "watchdogGapMs must be >= 0 (0 = the harness default), got " + a.watchdogGapMs());
+        }
+        return new WorkConservationWatchdog(a.workConservationWatchdog(), a.watchdogGapMs());
     }
 
     /** -1 = inherit; anything else must be > 0. */

@@ -40,11 +40,16 @@ public final class KtstrTestProcessor extends AbstractProcessor {
     /** Attributes that are -1 (inherit) or > 0. */
     private static final List<String> POSITIVE = List.of("numaNodes", "llcs", "cores", "threads", "memoryMb",
             "watchdogTimeoutS", "durationS", "workersPerCgroup", "minNumaNodes", "maxNumaNodes", "minLlcs", "maxLlcs",
-            "minCpus", "maxCpus", "cleanupBudgetMs");
+            "minCpus", "maxCpus", "cleanupBudgetMs", "attachTimeoutS");
     /** Integral thresholds that are -1 (inherit) or >= 0. */
     private static final List<String> NON_NEGATIVE = List.of("maxGapMs", "maxP99WakeLatencyNs", "maxLocalDsqDepth", "sustainedSamples");
+    /** Integral attributes whose default is 0 and that must be >= 0. */
+    private static final List<String> ZERO_OR_MORE = List.of("watchdogGapMs");
     private static final List<String[]> MIN_MAX = List.of(new String[] {"minNumaNodes", "maxNumaNodes"},
             new String[] {"minLlcs", "maxLlcs"}, new String[] {"minCpus", "maxCpus"});
+
+    /** An attach window longer than this leaves no time of the guest's 600 s test deadline for the test. */
+    static final long MAX_ATTACH_TIMEOUT_S = 300;
 
     private Messager messager;
 
@@ -90,6 +95,15 @@ public final class KtstrTestProcessor extends AbstractProcessor {
         for (String attr : NON_NEGATIVE) {
             Long x = integral(v.get(attr));
             if (x != null && x < -1) error(m, ann, v.get(attr), "@KtstrTest " + attr + " = " + x + " on " + name + ": must be >= 0 (leave it unset to inherit)");
+        }
+        for (String attr : ZERO_OR_MORE) {
+            Long x = integral(v.get(attr));
+            if (x != null && x < 0) error(m, ann, v.get(attr), "@KtstrTest " + attr + " = " + x + " on " + name + ": must be >= 0 (0 = the harness default)");
+        }
+        Long attach = integral(v.get("attachTimeoutS"));
+        if (attach != null && attach > MAX_ATTACH_TIMEOUT_S) {
+            error(m, ann, v.get("attachTimeoutS"), "@KtstrTest attachTimeoutS = " + attach + " on " + name + ": at most " + MAX_ATTACH_TIMEOUT_S
+                    + " s (the guest's whole test deadline is 600 s)");
         }
         for (Map.Entry<String, AnnotationValue> e : v.entrySet()) {
             if (e.getValue().getValue() instanceof Double d && !d.isNaN() && (d.isInfinite() || d < 0)) {

@@ -2,6 +2,7 @@ package dev.ktstr.scenario.sched;
 
 import dev.ktstr.protocol.topology.Topology;
 import dev.ktstr.scenario.verify.Assert;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,10 +26,14 @@ import java.util.Set;
  * @param constraints   default gauntlet constraints
  * @param configFile    host path packed to {@code /include-files/<basename>} and passed as
  *                      {@code --config}; {@code null} = none
+ * @param attachTimeoutMs how long (ms) after its liveness window the scheduler may take to reach
+ *                      sched_ext state "enabled", as wall time in the guest, not scaled;
+ *                      {@code null} = the harness default scaled for the accelerator and vCPUs
+ *                      ({@link dev.ktstr.protocol.guest.Deadlines#forVm})
  */
 public record Scheduler(String name, SchedulerSpec binary, List<FlagDecl> flags, List<Sysctl> sysctls,
                         List<String> kargs, Assert assertion, String cgroupParent, List<String> schedArgs,
-                        Topology topology, TopologyConstraints constraints, String configFile) {
+                        Topology topology, TopologyConstraints constraints, String configFile, Long attachTimeoutMs) {
     /** Placeholder in {@link #kargs} for the guest's highest CPU number. */
     public static final String LAST_CPU = "{last_cpu}";
 
@@ -52,6 +57,10 @@ public record Scheduler(String name, SchedulerSpec binary, List<FlagDecl> flags,
         schedArgs = schedArgs == null ? List.of() : List.copyOf(schedArgs);
         if (topology == null) topology = Topology.DEFAULT;
         if (constraints == null) constraints = TopologyConstraints.DEFAULT;
+        if (attachTimeoutMs != null && attachTimeoutMs <= 0) {
+            throw new IllegalArgumentException("scheduler " + name + ": attachTimeout must be > 0, got " + attachTimeoutMs
+                    + " ms (leave it unset for the harness's scaled default)");
+        }
         if (cgroupParent != null && (!cgroupParent.startsWith("/") || cgroupParent.equals("/"))) {
             throw new IllegalArgumentException("scheduler " + name + ": cgroupParent must be an absolute path other than '/', got '" + cgroupParent + "'");
         }
@@ -113,7 +122,7 @@ public record Scheduler(String name, SchedulerSpec binary, List<FlagDecl> flags,
     }
 
     public Scheduler withFlags(List<FlagDecl> newFlags) {
-        return new Scheduler(name, binary, newFlags, sysctls, kargs, assertion, cgroupParent, schedArgs, topology, constraints, configFile);
+        return new Scheduler(name, binary, newFlags, sysctls, kargs, assertion, cgroupParent, schedArgs, topology, constraints, configFile, attachTimeoutMs);
     }
 
     public static Builder builder(String name) {
@@ -133,6 +142,7 @@ public record Scheduler(String name, SchedulerSpec binary, List<FlagDecl> flags,
         private Topology topology = Topology.DEFAULT;
         private TopologyConstraints constraints = TopologyConstraints.DEFAULT;
         private String configFile;
+        private Long attachTimeoutMs;
 
         private Builder(String name) {
             this.name = name;
@@ -140,6 +150,12 @@ public record Scheduler(String name, SchedulerSpec binary, List<FlagDecl> flags,
 
         public Builder binary(SchedulerSpec spec) { this.binary = spec; return this; }
         public Builder discover(String binaryName) { return binary(new SchedulerSpec.Discover(binaryName)); }
+        /**
+         * The scheduler's user-space executable on the host. A relative path is resolved against the
+         * test's project directory (the nearest directory above the test classes or jar holding a
+         * pom.xml or build.gradle), else the working directory; planning refuses a missing file or
+         * one that is not an x86-64 ELF executable (a {@code .bpf.o}, a script) with the path in full.
+         */
         public Builder path(String binaryPath) { return binary(new SchedulerSpec.Path(binaryPath)); }
         public Builder kernelBuiltin(List<String> enable, List<String> disable) { return binary(new SchedulerSpec.KernelBuiltin(enable, disable)); }
         public Builder flag(FlagDecl flag) { flags.add(flag); return this; }
@@ -151,9 +167,14 @@ public record Scheduler(String name, SchedulerSpec binary, List<FlagDecl> flags,
         public Builder topology(int numaNodes, int llcs, int cores, int threads) { this.topology = new Topology(numaNodes, llcs, cores, threads); return this; }
         public Builder constraints(TopologyConstraints c) { this.constraints = c; return this; }
         public Builder configFile(String hostPath) { this.configFile = hostPath; return this; }
+        /** Time to reach "enabled" after the liveness window (unscaled); e.g. a scheduler creating thousands of maps. */
+        public Builder attachTimeout(Duration timeout) {
+            this.attachTimeoutMs = timeout == null ? null : timeout.toMillis();
+            return this;
+        }
 
         public Scheduler build() {
-            return new Scheduler(name, binary, flags, sysctls, kargs, assertion, cgroupParent, schedArgs, topology, constraints, configFile);
+            return new Scheduler(name, binary, flags, sysctls, kargs, assertion, cgroupParent, schedArgs, topology, constraints, configFile, attachTimeoutMs);
         }
     }
 }

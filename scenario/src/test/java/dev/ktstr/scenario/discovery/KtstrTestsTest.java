@@ -3,6 +3,7 @@ package dev.ktstr.scenario.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ktstr.protocol.guest.WorkConservationWatchdog;
 import dev.ktstr.protocol.topology.Topology;
 import dev.ktstr.scenario.Ctx;
 import dev.ktstr.scenario.FakeBackend;
@@ -40,6 +41,8 @@ class KtstrTestsTest {
         assertThat(c.autoRepro()).isTrue();
         assertThat(c.expectErr()).isFalse();
         assertThat(c.cleanupBudgetMs()).isNull();
+        assertThat(c.attachTimeoutMs()).isNull();
+        assertThat(c.workConservationWatchdog()).isEqualTo(WorkConservationWatchdog.DEFAULT);
         assertThat(c).isEqualTo(TestConfig.DEFAULT);
     }
 
@@ -63,6 +66,8 @@ class KtstrTestsTest {
         assertThat(c.expectErr()).isTrue();
         assertThat(c.autoRepro()).isFalse();
         assertThat(c.cleanupBudgetMs()).isEqualTo(2000L);
+        assertThat(c.attachTimeoutMs()).isEqualTo(45_000L);          // test beats the scheduler's 30 s
+        assertThat(c.workConservationWatchdog()).isEqualTo(new WorkConservationWatchdog(false, 5000));
         assertThat(c.requiredFlags()).containsExactly("steal");
         assertThat(c.scheduler().commandLine(c.extraSchedArgs(), Set.of("steal", "llc")))
                 .containsExactly("-v", "--slice", "5000", "--llc", "-s", "2");
@@ -71,6 +76,7 @@ class KtstrTestsTest {
     @Test
     void eachTopologyDimensionInheritsIndependently() {
         assertThat(config("inheritsRest").topology()).isEqualTo(new Topology(1, 4, 2, 2));
+        assertThat(config("inheritsRest").attachTimeoutMs()).isEqualTo(30_000L); // the scheduler definition's
         assertThat(config("counted").topology()).isEqualTo(new Topology(1, 1, 1, 1));
         assertThat(config("counted").hostOnly()).isTrue();
     }

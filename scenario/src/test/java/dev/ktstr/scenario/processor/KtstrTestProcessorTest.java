@@ -118,6 +118,15 @@ class KtstrTestProcessorTest {
     }
 
     @Test
+    void attachWindowAndWatchdogValues() throws Exception {
+        assertThat(errors(test("@KtstrTest(attachTimeoutS = 30, workConservationWatchdog = false, watchdogGapMs = 5000)"))).isEmpty();
+        assertThat(errors(test("@KtstrTest(attachTimeoutS = 0)"))).containsExactly("@KtstrTest attachTimeoutS = 0 on run: must be > 0 (leave it unset to inherit)");
+        assertThat(errors(test("@KtstrTest(attachTimeoutS = 301)")))
+                .containsExactly("@KtstrTest attachTimeoutS = 301 on run: at most 300 s (the guest's whole test deadline is 600 s)");
+        assertThat(errors(test("@KtstrTest(watchdogGapMs = -1)"))).containsExactly("@KtstrTest watchdogGapMs = -1 on run: must be >= 0 (0 = the harness default)");
+    }
+
+    @Test
     void flagRules() throws Exception {
         assertThat(errors(SCHED, test("@KtstrTest(scheduler = Sched.class, requiredFlags = \"llc\", excludedFlags = \"llc\")")))
                 .containsExactly("@KtstrTest flag 'llc' on run is both required and excluded");

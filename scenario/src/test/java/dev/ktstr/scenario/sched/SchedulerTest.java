@@ -28,6 +28,8 @@ class SchedulerTest {
         assertThatThrownBy(() -> Scheduler.builder("x").flag(new FlagDecl("steal", List.of(), List.of("llc"))).build())
                 .hasMessage("scheduler x: flag 'steal' requires undeclared flag 'llc'");
         assertThatThrownBy(() -> new Sysctl("a b", "1")).hasMessageContaining("dotted name");
+        assertThatThrownBy(() -> Scheduler.builder("x").attachTimeout(java.time.Duration.ZERO).build())
+                .hasMessageContaining("scheduler x: attachTimeout must be > 0");
         assertThat(FlagDecl.CATALOG).extracting(FlagDecl::name).containsExactly("llc", "borrow", "steal", "rebal", "reject-pin", "no-ctrl");
     }
 

@@ -29,6 +29,18 @@ public final class SharedLibraryResolver {
     public static final List<String> GUEST_SYSTEM_DIRS = List.of("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib");
     /** Where a link is added for a library the guest's ld.so would otherwise not find (see {@link Library#guestLinks}). */
     public static final String GUEST_LINK_DIR = "/usr/lib/x86_64-linux-gnu";
+    /**
+     * Directories the guest's /init mounts a fresh file system on (tmpfs, devtmpfs, proc, sysfs): a
+     * file packed below one of them is hidden in the guest. Keep in step with guest-agent's init.sh.
+     */
+    public static final List<String> GUEST_MOUNTED_DIRS = List.of("/tmp", "/run", "/dev", "/proc", "/sys");
+    /**
+     * Libraries whose host directory lies under a {@link #GUEST_MOUNTED_DIRS} entry are stored at
+     * this prefix plus their host path instead, with a {@link #GUEST_LINK_DIR} link: the program's
+     * RUNPATH or LD_LIBRARY_PATH entry (/tmp/...) finds nothing in the guest and ld.so falls through
+     * to its system directories, where the link is.
+     */
+    public static final String RELOCATED_LIB_DIR = "/ktstr/hostlib";
 
     /** The search configuration; {@link #host()} reads it from this machine. */
     public record Config(List<Path> ldLibraryPath, LdSoCache cache, List<Path> confDirs, List<Path> defaultDirs) {
@@ -120,7 +132,7 @@ public final class SharedLibraryResolver {
             }
             for (String name : n.elf.needed()) {
                 if (loaded.containsKey(name)) continue;
-                Found found = find(name, n);
+                Found found = relocateIfHidden(find(name, n));
                 Node child = new Node(parse(found.host), found.host, found.guest, n);
                 loaded.put(name, child);
                 queue.add(child);
@@ -161,6 +173,17 @@ public final class SharedLibraryResolver {
         if ((f = searchDirs(name, config.confDirs(), true, searched)) != null) return f;
         if ((f = searchDirs(name, config.defaultDirs(), false, searched)) != null) return f;
         throw new MissingLibraryException(name, n.host, List.copyOf(searched));
+    }
+
+    /** Where a library goes when its host path would be hidden by a guest mount (see {@link #RELOCATED_LIB_DIR}). */
+    private static Found relocateIfHidden(Found f) {
+        return hiddenInGuest(f.guest) ? new Found(f.host, RELOCATED_LIB_DIR + f.guest, true) : f;
+    }
+
+    /** True when /init mounts over a directory above {@code guestPath}. */
+    public static boolean hiddenInGuest(String guestPath) {
+        for (String d : GUEST_MOUNTED_DIRS) if (guestPath.equals(d) || guestPath.startsWith(d + "/")) return true;
+        return false;
     }
 
     private Found searchEntries(String name, List<String> entries, Node owner, Set<Path> searched) throws IOException {

@@ -83,8 +83,19 @@ class SharedLibraryResolverTest {
         Library z = r.closure(List.of(new ElfObject(elf, "/x/libelf.so.1"))).stream()
                 .filter(l -> l.soname().equals("libz.so.1")).findFirst().orElseThrow();
         assertThat(z.hostPath()).isEqualTo(dir.resolve("libz.so.1"));
-        assertThat(z.guestPath()).isEqualTo(dir.resolve("libz.so.1").toString());
+        // the temp dir is under /tmp, which the guest's /init mounts over: the copy must live elsewhere
+        assertThat(dir.toString()).startsWith("/tmp/");
+        assertThat(z.guestPath()).isEqualTo("/ktstr/hostlib" + dir.resolve("libz.so.1"));
         assertThat(z.guestLinks()).containsExactly("/usr/lib/x86_64-linux-gnu/libz.so.1");
+    }
+
+    @Test
+    void onlyPathsUnderGuestMountsAreHidden() {
+        assertThat(SharedLibraryResolver.hiddenInGuest("/tmp/x/libbpf.so.1")).isTrue();
+        assertThat(SharedLibraryResolver.hiddenInGuest("/run/user/1000/lib.so")).isTrue();
+        assertThat(SharedLibraryResolver.hiddenInGuest("/dev/shm/lib.so")).isTrue();
+        assertThat(SharedLibraryResolver.hiddenInGuest("/tmpfoo/lib.so")).isFalse();
+        assertThat(SharedLibraryResolver.hiddenInGuest("/opt/scx/lib/libbpf.so.1")).isFalse();
     }
 
     @Test

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.ktstr.vmm.elf.LdSoCache;
+import dev.ktstr.vmm.elf.SharedLibraryResolver;
 import dev.ktstr.vmm.elf.TestBinaries;
 
 /**
@@ -56,6 +58,57 @@ class InitramfsBootIT {
         } finally {
             Files.deleteIfExists(b.file());
         }
+    }
+
+    /**
+     * A program linked against a shared library in a host directory under /tmp, found once through
+     * RUNPATH and once through LD_LIBRARY_PATH: the guest's /init mounts a fresh tmpfs on /tmp (as
+     * the real one, guest-agent init.sh, does), so the library must be packed where no mount hides it.
+     */
+    @Test
+    void librariesFromAHostTmpDirectoryReachTheProgram() throws Exception {
+        Path kernel = kernel();
+        Path libDir = Files.createDirectories(tmp.resolve("userlib"));
+        assertThat(libDir.toString()).as("the case under test needs a host dir under /tmp").startsWith("/tmp/");
+        Path src = tmp.resolve("src");
+        Files.createDirectories(src);
+        Files.writeString(src.resolve("probe.c"), "const char *probe_word(void) { return \"TMP-LIB-LOADED\"; }\n");
+        Files.writeString(src.resolve("main.c"), "#include <stdio.h>\nconst char *probe_word(void);\n"
+                + "int main(void) { puts(probe_word()); return 0; }\n");
+        gcc("-shared", "-fPIC", "-Wl,-soname,libktstrprobe.so.1", "-o", libDir.resolve("libktstrprobe.so.1").toString(),
+                src.resolve("probe.c").toString());
+        Files.createSymbolicLink(libDir.resolve("libktstrprobe.so"), Path.of("libktstrprobe.so.1"));
+        Path viaRunpath = tmp.resolve("via_runpath");
+        gcc("-o", viaRunpath.toString(), src.resolve("main.c").toString(), "-L" + libDir, "-lktstrprobe",
+                "-Wl,--enable-new-dtags,-rpath," + libDir);
+        Path viaLdPath = tmp.resolve("via_ldpath");
+        gcc("-o", viaLdPath.toString(), src.resolve("main.c").toString(), "-L" + libDir, "-lktstrprobe");
+        // the host's LD_LIBRARY_PATH as the harness sees it when it packs via_ldpath
+        SharedLibraryResolver resolver = new SharedLibraryResolver(new SharedLibraryResolver.Config(List.of(libDir),
+                LdSoCache.load(Path.of("/etc/ld.so.cache")), List.of(), SharedLibraryResolver.DEFAULT_DIRS));
+        String init = PRELUDE + "mount -t tmpfs tmpfs /tmp\n"
+                + "via_runpath 2>&1; echo RUNPATH-RC=$?\n"
+                + "LD_LIBRARY_PATH=" + libDir + " via_ldpath 2>&1; echo LDPATH-RC=$?\n"
+                + "poweroff -f\n";
+        BuiltInitramfs b = new InitramfsBuilder(tmp.resolve("cache")).withResolver(resolver).build(new InitramfsSpec(
+                init.getBytes(StandardCharsets.UTF_8), true, Optional.empty(), List.of(),
+                List.of(IncludeSpec.of(viaRunpath), IncludeSpec.of(viaLdPath)), Map.of()));
+        try {
+            String console = boot(kernel, b.file(), 256);
+            assertThat(console).contains("GUEST-INIT", "RUNPATH-RC=0", "LDPATH-RC=0");
+            assertThat(console.split("TMP-LIB-LOADED", -1)).as(console).hasSize(3);
+            assertThat(console).doesNotContain("cannot open shared object file");
+        } finally {
+            Files.deleteIfExists(b.file());
+        }
+    }
+
+    private static void gcc(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("gcc"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("gcc %s failed:\n%s", cmd, out).isTrue();
     }
 
     @Test

@@ -155,7 +155,8 @@ public final class VmJobExecutor implements JobExecutor {
 
             GuestJob guestJob = new GuestJob(GuestJob.SCHEMA_VERSION, job.variantName(), job.testClass(), job.testMethod(),
                     job.topology().render(), job.activeFlags(), config.durationS(), config.workersPerCgroup(), null,
-                    json.valueToTree(config.assertion()), job.testConfig(), launch, guestDeadlines(job), Map.of());
+                    json.valueToTree(config.assertion()), job.testConfig(), launch, guestDeadlines(job, config), Map.of(),
+                    config.workConservationWatchdog().resolvedFor(accel.accel() == Accel.TCG));
 
             Map<String, byte[]> runFiles = new LinkedHashMap<>();
             GuestArchives.Result aot = aotCache(jre, jars.get(0));
@@ -491,11 +492,11 @@ public final class VmJobExecutor implements JobExecutor {
                 sched.cgroupParent(), List.of(), List.of());
     }
 
-    private static Deadlines guestDeadlines(JobSpec job) {
-        Deadlines d = Deadlines.DEFAULT;
-        long testMs = Math.max(10_000, job.timeoutMs() - HOST_MARGIN.toMillis());
-        return new Deadlines(d.schedLivenessMs(), d.schedAttachMs(), d.cgroupWriteMs(), d.workerReadyMs(),
-                d.workerCollectMs(), testMs);
+    /** The attach window scaled for this VM ({@link Deadlines#forVm}) unless the test or scheduler sets its own. */
+    private Deadlines guestDeadlines(JobSpec job, TestConfig config) {
+        Deadlines d = Deadlines.forVm(accel.accel() == Accel.TCG, job.topology().totalCpus());
+        if (config.attachTimeoutMs() != null) d = d.withSchedAttachMs(config.attachTimeoutMs());
+        return d.withTestTimeoutMs(Math.max(10_000, job.timeoutMs() - HOST_MARGIN.toMillis()));
     }
 
     private Optional<Path> artifact(JobSpec job, ArtifactRole role) {
