@@ -1,7 +1,6 @@
 package dev.ktstr.vmm.initramfs;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -10,7 +9,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The guest JVMs' AOT cache (JDK 24+: JEP 483, trained once and reused): class loading and linking
@@ -62,11 +60,11 @@ public final class GuestArchives {
             List<String> record = new ArrayList<>(List.of(java));
             record.addAll(flags);
             record.addAll(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + conf, "-cp", cp, trainingMain));
-            run(record, ktstr, "AOT training run");
+            GuestRuntimes.run(record, ktstr, "AOT training run");
             List<String> create = new ArrayList<>(List.of(java));
             create.addAll(flags);
             create.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + conf, "-XX:AOTCache=" + tmp, "-cp", cp));
-            run(create, ktstr, "AOT cache creation");
+            GuestRuntimes.run(create, ktstr, "AOT cache creation");
             if (!Files.isRegularFile(tmp)) throw new IOException("AOT cache creation wrote no " + tmp);
             try {
                 Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
@@ -84,26 +82,4 @@ public final class GuestArchives {
      * @param note  what was used and why, for the job's log and the sidecar
      */
     public record Result(Path cache, String note, boolean usable) {}
-
-    private static void run(List<String> cmd, Path cwd, String what) throws IOException {
-        Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
-                new java.io.File("/dev/null"))).start();
-        String text;
-        try (InputStream in = p.getInputStream()) {
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try {
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IOException(what + " did not finish in 5 minutes: " + String.join(" ", cmd));
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException(what + " interrupted", e);
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException(what + " failed (exit " + p.exitValue() + "): " + String.join(" ", cmd) + "\n" + text.strip());
-        }
-    }
 }

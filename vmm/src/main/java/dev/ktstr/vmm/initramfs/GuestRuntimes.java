@@ -163,7 +163,14 @@ public final class GuestRuntimes {
     }
 
     private static void run(List<String> cmd, String what) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        run(cmd, null, what);
+    }
+
+    /** Runs {@code cmd} (in {@code cwd} when given, stdin from /dev/null), failing with its output. */
+    static void run(List<String> cmd, Path cwd, String what) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (cwd != null) pb.directory(cwd.toFile());
+        Process p = pb.start();
         String out;
         try (InputStream in = p.getInputStream()) {
             out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
