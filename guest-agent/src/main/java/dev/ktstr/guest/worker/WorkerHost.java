@@ -233,7 +233,8 @@ public final class WorkerHost {
         if (extra != null && why.kind() != ExitInfo.Kind.SETUP_FAILED && !why.message().contains(extra)) {
             e = new ExitInfo(why.kind(), why.code(), (why.message().isEmpty() ? "" : why.message() + "; ") + extra);
         }
-        return WorkerReport.sentinel(pid(), w.spec().cgroup(), w.spec().workerIndex(), w.spec().workType().name(), e);
+        int tid = tid(idx);
+        return WorkerReport.sentinel(pid(), tid > 0 ? tid : pid(), w.spec().cgroup(), w.spec().workerIndex(), w.spec().workType().name(), e);
     }
 
     private ExitInfo exitInfo() {

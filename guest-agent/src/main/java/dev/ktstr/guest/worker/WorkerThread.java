@@ -132,7 +132,7 @@ final class WorkerThread {
         }
         if (setupError != null) {
             closeQuietly(l);
-            emit(WorkerReport.sentinel(pid, spec.cgroup(), spec.workerIndex(), type.name(), ExitInfo.setupFailed(setupError)));
+            emit(WorkerReport.sentinel(pid, tid, spec.cgroup(), spec.workerIndex(), type.name(), ExitInfo.setupFailed(setupError)));
             return;
         }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -159,7 +159,7 @@ final class WorkerThread {
                     Math.max(0, readVmstat("numa_pages_migrated") - numaMig0),
                     new JvmNoise(gc1[0] - gc0[0], gc1[1] - gc0[1], jit1 - jit0), true, null, l.messenger()));
         } catch (Throwable t) {
-            emit(WorkerReport.sentinel(pid, spec.cgroup(), spec.workerIndex(), type.name(),
+            emit(WorkerReport.sentinel(pid, tid, spec.cgroup(), spec.workerIndex(), type.name(),
                     new ExitInfo(ExitInfo.Kind.EXITED, 1, "worker loop failed: " + oneLine(t))));
         } finally {
             closeQuietly(l);

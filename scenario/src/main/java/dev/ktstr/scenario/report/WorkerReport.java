@@ -92,7 +92,12 @@ public record WorkerReport(
 
     /** The report the collector substitutes for a worker that produced no or invalid JSON. */
     public static WorkerReport sentinel(int pid, String cgroup, int workerIndex, String workType, ExitInfo why) {
-        return new WorkerReport(pid, pid, cgroup, workerIndex, workType, 0, 0, 0, 0, 0, 0, -1, 0, 0,
+        return sentinel(pid, pid, cgroup, workerIndex, workType, why);
+    }
+
+    /** A sentinel for a worker thread whose thread id is known (workers of one host share the pid). */
+    public static WorkerReport sentinel(int pid, int tid, String cgroup, int workerIndex, String workType, ExitInfo why) {
+        return new WorkerReport(pid, tid, cgroup, workerIndex, workType, 0, 0, 0, 0, 0, 0, -1, 0, 0,
                 null, null, null, 0, 0, 0, 0, null, 0, JvmNoise.NONE, false, why, false);
     }
 
