@@ -75,10 +75,10 @@ final class KtstrExecution {
                     config.getBoolean("ktstr.includeIgnored").orElse(false),
                     config.get("ktstr.runsDir").map(Path::of).orElse(null), 0, timeout.orElse(null),
                     ProjectCommit.detect(Path.of("").toAbsolutePath()), byId.keySet());
-            TestRun.Result result = new TestRun(options, env, System.out, System.err).run(o -> {
+            TestRun.Result result = new TestRun(options, env, System.out, System.err).runReporting((o, report) -> {
                 KtstrMethodDescriptor d = byId.get(o.variant().testId());
                 if (d == null || !done.add(d.testId())) return;
-                report(d, o);
+                report(d, o, report);
             });
             result.planned().variants().forEach(v -> planned.add(v.testId()));
         } catch (Throwable t) {
@@ -111,7 +111,7 @@ final class KtstrExecution {
         }
     }
 
-    private void report(KtstrMethodDescriptor d, VariantOutcome o) {
+    private void report(KtstrMethodDescriptor d, VariantOutcome o, String failureReport) {
         JobStatus s = o.result().status();
         if (s == JobStatus.SKIP) {
             listener.executionSkipped(d, o.result().message());
@@ -121,7 +121,8 @@ final class KtstrExecution {
         if (s == JobStatus.PASS) {
             listener.executionFinished(d, TestExecutionResult.successful());
         } else {
-            listener.executionFinished(d, TestExecutionResult.failed(new AssertionError(ResultLines.failureReport(o))));
+            listener.executionFinished(d, TestExecutionResult.failed(new KtstrFailure(
+                    failureReport != null ? failureReport : ResultLines.failureReport(o))));
         }
     }
 
