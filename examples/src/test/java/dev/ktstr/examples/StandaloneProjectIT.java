@@ -65,7 +65,9 @@ class StandaloneProjectIT {
         String report = Files.readString(xml);
         assertThat(report).contains("tests=\"2\"").contains("failures=\"1\"").contains("errors=\"0\"");
         assertThat(report).contains("<testcase name=\"boots\"").contains("<testcase name=\"reportsAFailure\"");
-        assertThat(report).as("the failing test's report names the failing check").contains(FAILURE_TEXT);
+        assertThat(report).as("the failing test's report names the failing check")
+                .contains("message=\"BUG SUMMARY: FAIL OTHER: " + FAILURE_TEXT + "\"")
+                .contains("ktstr_test 'ktstr/reportsAFailure' [topo=1n1l1c1t] failed:").contains("full log: ");
         assertThat(r.output).contains("PASS").contains("boots").contains("FAIL").contains("reportsAFailure");
         assertThat(r.output).doesNotContain("ExceptionInInitializerError").doesNotContain("NoSuchMethodError");
     }
