@@ -35,6 +35,12 @@ final class KtstrMethodDescriptor extends AbstractTestDescriptor {
         return testClass;
     }
 
+    /** Its variants are known only once the run is planned: the launcher must not prune the empty container. */
+    @Override
+    public boolean mayRegisterTests() {
+        return gauntlet;
+    }
+
     @Override
     public Type getType() {
         return gauntlet ? Type.CONTAINER : Type.TEST;
