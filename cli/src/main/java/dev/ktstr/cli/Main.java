@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code ktstr} command. Subcommands register themselves in {@link #subcommands()}. */
-@Command(name = "ktstr", mixinStandardHelpOptions = true, version = "ktstr-java 0.1.0",
+@Command(name = "ktstr", mixinStandardHelpOptions = true, versionProvider = VersionInfo.class,
         description = "Test harness for Linux schedulers: boots kernels in VMs with exact CPU topologies.")
 public final class Main implements Runnable {
 
@@ -23,6 +23,8 @@ public final class Main implements Runnable {
         for (Object sub : subcommands()) {
             cl.addSubcommand(sub);
         }
+        // `ktstr generate-completion > ktstr_completion; source ktstr_completion` (bash and zsh)
+        cl.addSubcommand("generate-completion", new picocli.AutoComplete.GenerateCompletion());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // Users get the message that names the problem; the stack only when they ask for it.
             cmd.getErr().println("ktstr " + cmd.getCommandName() + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));

@@ -39,6 +39,15 @@ public record CgroupDef(String name, CpusetSpec cpuset, List<Work> works, boolea
 
     public CgroupDef cpuset(CpusetSpec spec) { return new CgroupDef(name, spec, works, swappable, workload); }
     public CgroupDef workers(int n) { return editFirst(w -> w.withNumWorkers(n)); }
+
+    /**
+     * Workers as a share of the VM's usable CPUs ({@code pct} of them, rounded, at least 1), so one test
+     * loads a 2-CPU and a 64-CPU gauntlet variant alike.
+     */
+    public CgroupDef workersPct(Ctx ctx, double pct) {
+        if (!(pct > 0) || pct > 1000) throw new IllegalArgumentException("workersPct must be in (0, 1000] percent of the usable CPUs, got " + pct);
+        return workers(Math.max(1, (int) Math.round(ctx.usableCpus().size() * pct / 100.0)));
+    }
     public CgroupDef workType(WorkType wt) { return editFirst(w -> w.withWorkType(wt)); }
     public CgroupDef schedPolicy(SchedPolicy p) { return editFirst(w -> w.withSchedPolicy(p)); }
     public CgroupDef affinity(AffinityKind a) { return editFirst(w -> w.withAffinity(a)); }

@@ -79,6 +79,8 @@ public final class Ctx {
 
     public SortedSet<Integer> allCpus() { return CpuSets.allCpus(topology()); }
     public SortedSet<Integer> usableCpus() { return CpuSets.usableCpus(topology()); }
+    /** The CPUs {@code spec} names on this VM's topology: what a cgroup with that cpuset gets. */
+    public SortedSet<Integer> cpusetCpus(CpusetSpec spec) { return Objects.requireNonNull(spec, "spec").resolve(topology()); }
 
     public static final class Builder {
         private final ScenarioBackend backend;

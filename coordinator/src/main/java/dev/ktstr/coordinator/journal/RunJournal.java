@@ -3,6 +3,8 @@ package dev.ktstr.coordinator.journal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.ktstr.protocol.job.JobResult;
 import dev.ktstr.protocol.job.JobSpec;
 
@@ -35,7 +37,10 @@ public final class RunJournal implements Closeable {
     static final int FORMAT_VERSION = 1;
 
     private static final ObjectMapper JSON = new ObjectMapper()
-            .findAndRegisterModules()
+            // explicit modules: findAndRegisterModules also picks up whatever is on a user's classpath
+            // (Pekko's Scala module, which refuses a newer databind) and fails the class's init
+            .registerModule(new Jdk8Module())
+            .registerModule(new JavaTimeModule())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final Path file;

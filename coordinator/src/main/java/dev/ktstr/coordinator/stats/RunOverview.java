@@ -118,10 +118,16 @@ public final class RunOverview {
             long fail = l.stream().filter(s -> s.outcome().equals("failed")).count();
             long skip = l.stream().filter(Sidecar::skipped).count();
             double gap = l.stream().filter(s -> s.stats() != null).mapToDouble(s -> s.stats().worstGapMs()).max().orElse(0);
-            double p99 = l.stream().filter(s -> s.stats() != null).mapToDouble(s -> s.stats().worstP99WakeLatencyUs()).max().orElse(0);
-            sb.append(String.format(Locale.ROOT, "  %-24s %3d passed %3d failed %3d skipped  worst gap %sms  worst p99 wake %sus%n",
-                    k, pass, fail, skip, fmt(gap), fmt(p99)));
+            // spinners never sleep, so they have no wake latency: "-" (no samples), not a measured 0us
+            java.util.OptionalDouble p99 = l.stream().filter(s -> s.stats() != null && wakeSamples(s) > 0)
+                    .mapToDouble(s -> s.stats().worstP99WakeLatencyUs()).max();
+            sb.append(String.format(Locale.ROOT, "  %-24s %3d passed %3d failed %3d skipped  worst gap %sms  worst p99 wake %s%n",
+                    k, pass, fail, skip, fmt(gap), p99.isPresent() ? fmt(p99.getAsDouble()) + "us" : "-"));
         });
+    }
+
+    static long wakeSamples(Sidecar s) {
+        return s.stats().cgroups().stream().mapToLong(c -> c.wakeSampleTotal()).sum();
     }
 
     private static void verifier(StringBuilder sb, List<Sidecar> all) {

@@ -2,6 +2,8 @@ package dev.ktstr.coordinator.testrun;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ktstr.protocol.job.ArtifactRole;
 import dev.ktstr.protocol.job.JobResult;
@@ -28,7 +30,11 @@ public record RunManifest(int formatVersion, String runId, String commit, String
     public static final String FILE_NAME = "manifest.json";
     static final int FORMAT_VERSION = 1;
 
-    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
+    private static final ObjectMapper JSON = new ObjectMapper()
+            // explicit modules: findAndRegisterModules also picks up whatever is on a user's classpath
+            // (Pekko's Scala module, which refuses a newer databind) and fails the class's init
+            .registerModule(new Jdk8Module())
+            .registerModule(new JavaTimeModule())
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 

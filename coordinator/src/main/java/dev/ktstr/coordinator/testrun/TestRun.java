@@ -147,6 +147,14 @@ public final class TestRun {
 
     /** Plans, runs every variant, writes sidecars, prints one line per variant; returns the outcomes. */
     public Result run(Consumer<VariantOutcome> onResult) throws IOException, InterruptedException {
+        return runReporting(onResult == null ? null : (o, report) -> onResult.accept(o));
+    }
+
+    /**
+     * As {@link #run}, and hands each result its failure report (spec §4.7, with the path of the full log;
+     * null for a pass or skip) as printed, so a JUnit engine reports the same text.
+     */
+    public Result runReporting(BiConsumer<VariantOutcome, String> onResult) throws IOException, InterruptedException {
         Planned planned = plan();
         if (options.listOnly()) {
             planned.variants().forEach(v -> out.println(v.listLine()));
@@ -366,14 +374,15 @@ public final class TestRun {
 
     /** The same code path for local and cluster mode, fresh and resumed runs. */
     private static Result execute(Execution x, RunTarget target, PrintStream out, PrintStream err,
-                                  Consumer<VariantOutcome> onResult, boolean verbose) throws InterruptedException {
+                                  BiConsumer<VariantOutcome, String> onResult, boolean verbose) throws InterruptedException {
         List<VariantOutcome> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
         BiConsumer<VariantOutcome, Slot> record = (o, slot) -> {
             outcomes.add(o);
+            Path fullLog = null;
             try {
                 Path sidecar = x.runDir().write(x.mapper().map(o, slot.kernel()));
                 Map<String, String> logs = logSections(o.result());
-                if (!logs.isEmpty()) x.runDir().writeLog(sidecar, logs);
+                if (!logs.isEmpty()) fullLog = x.runDir().writeLog(sidecar, logs);
             } catch (SidecarConflictException e) {
                 // a resumed run re-reports results whose sidecar was written before the coordinator stopped
                 if (!x.resume()) err.println("ktstr: " + e.getMessage());
@@ -382,10 +391,12 @@ public final class TestRun {
             }
             out.println(ResultLines.line(o));
             if (verbose) out.println(ResultLines.phases(o));
+            String report = null;
             if (o.result().status() != JobStatus.PASS && o.result().status() != JobStatus.SKIP) {
-                out.println(ResultLines.failureReport(o));
+                report = ResultLines.failureReport(o, fullLog);
+                out.println(report);
             }
-            if (onResult != null) onResult.accept(o);
+            if (onResult != null) onResult.accept(o, report);
         };
         for (RunManifest.PreResolved p : x.preResolved()) {
             Slot s = x.slots().get(p.job().jobId());

@@ -19,10 +19,10 @@ final class KtstrClassDescriptor extends AbstractTestDescriptor {
         return testClass;
     }
 
-    void addMethod(Method m) {
+    void addMethod(Method m, boolean gauntlet) {
         UniqueId id = getUniqueId().append(KtstrMethodDescriptor.SEGMENT, m.getName());
         if (getChildren().stream().noneMatch(d -> d.getUniqueId().equals(id))) {
-            addChild(new KtstrMethodDescriptor(id, testClass, m));
+            addChild(new KtstrMethodDescriptor(id, testClass, m, gauntlet));
         }
     }
 

@@ -59,6 +59,7 @@ final class KtstrExecution {
         classes.forEach(listener::executionStarted);
         Set<String> done = new LinkedHashSet<>();
         Set<String> planned = new LinkedHashSet<>();
+        Set<KtstrMethodDescriptor> started = new LinkedHashSet<>(); // gauntlet method containers already open
         Throwable runFailure = null;
         try {
             Set<Path> roots = new LinkedHashSet<>();
@@ -70,21 +71,33 @@ final class KtstrExecution {
                     config.getBoolean("ktstr.guestLog").orElse(false) ? l -> System.err.println("  guest: " + l) : null,
                     System.err);
             Optional<Duration> timeout = config.get("ktstr.timeoutSecs").map(s -> Duration.ofSeconds(Long.parseLong(s.trim())));
-            TestRunOptions options = new TestRunOptions(new ArrayList<>(roots), false, List.of(),
-                    config.get("ktstr.budgetSecs").orElse(null), null, 1, false,
+            boolean gauntlet = config.getBoolean("ktstr.gauntlet").orElse(false);
+            int overcommit = config.get("ktstr.overcommit").map(KtstrExecution::overcommit).orElse(1);
+            TestRunOptions options = new TestRunOptions(new ArrayList<>(roots), gauntlet, List.of(),
+                    config.get("ktstr.budgetSecs").orElse(null), config.get("ktstr.partition").orElse(null), overcommit, false,
                     config.getBoolean("ktstr.includeIgnored").orElse(false),
                     config.get("ktstr.runsDir").map(Path::of).orElse(null), 0, timeout.orElse(null),
                     ProjectCommit.detect(Path.of("").toAbsolutePath()), byId.keySet());
-            TestRun.Result result = new TestRun(options, env, System.out, System.err).run(o -> {
+            TestRun.Result result = new TestRun(options, env, System.out, System.err).runReporting((o, report) -> {
                 KtstrMethodDescriptor d = byId.get(o.variant().testId());
-                if (d == null || !done.add(d.testId())) return;
-                report(d, o);
+                if (d == null) return;
+                if (d.gauntlet()) {
+                    reportVariant(d, o, report, started);
+                    done.add(d.testId());
+                    return;
+                }
+                if (!done.add(d.testId())) return;
+                report(d, o, report);
             });
             result.planned().variants().forEach(v -> planned.add(v.testId()));
         } catch (Throwable t) {
             runFailure = t;
         }
         for (KtstrMethodDescriptor d : byId.values()) {
+            if (started.contains(d)) {
+                listener.executionFinished(d, runFailure == null ? TestExecutionResult.successful() : TestExecutionResult.failed(runFailure));
+                continue;
+            }
             if (done.contains(d.testId())) continue;
             if (runFailure == null && !planned.contains(d.testId())) {
                 // planning left it out on purpose: say why instead of failing it
@@ -111,7 +124,30 @@ final class KtstrExecution {
         }
     }
 
-    private void report(KtstrMethodDescriptor d, VariantOutcome o) {
+    /** A gauntlet variant: a dynamic test under its (lazily started) method container. */
+    private synchronized void reportVariant(KtstrMethodDescriptor m, VariantOutcome o, String failureReport,
+                                            Set<KtstrMethodDescriptor> started) {
+        if (started.add(m)) listener.executionStarted(m);
+        KtstrVariantDescriptor v = new KtstrVariantDescriptor(m, o.variant().name());
+        if (m.getChildren().stream().anyMatch(c -> c.getUniqueId().equals(v.getUniqueId()))) return; // resumed duplicate
+        m.addChild(v);
+        listener.dynamicTestRegistered(v);
+        finish(v, o, failureReport);
+    }
+
+    private static int overcommit(String v) {
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("ktstr.overcommit must be a whole number >= 1 (vCPUs per host CPU under TCG), got '" + v + "'");
+        }
+    }
+
+    private void report(KtstrMethodDescriptor d, VariantOutcome o, String failureReport) {
+        finish(d, o, failureReport);
+    }
+
+    private void finish(TestDescriptor d, VariantOutcome o, String failureReport) {
         JobStatus s = o.result().status();
         if (s == JobStatus.SKIP) {
             listener.executionSkipped(d, o.result().message());
@@ -121,7 +157,8 @@ final class KtstrExecution {
         if (s == JobStatus.PASS) {
             listener.executionFinished(d, TestExecutionResult.successful());
         } else {
-            listener.executionFinished(d, TestExecutionResult.failed(new AssertionError(ResultLines.failureReport(o))));
+            listener.executionFinished(d, TestExecutionResult.failed(new KtstrFailure(
+                    failureReport != null ? failureReport : ResultLines.failureReport(o))));
         }
     }
 

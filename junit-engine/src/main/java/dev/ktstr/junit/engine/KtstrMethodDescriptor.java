@@ -5,16 +5,25 @@ import org.junit.platform.engine.UniqueId;
 import org.junit.platform.engine.support.descriptor.AbstractTestDescriptor;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 
-/** One {@code @KtstrTest} method: the base variant {@code ktstr/<name>}. */
+/**
+ * One {@code @KtstrTest} method: the base variant {@code ktstr/<name>} as a test, or, in a gauntlet run
+ * ({@code ktstr.gauntlet=true}), the container of its variants ({@link KtstrVariantDescriptor}).
+ */
 final class KtstrMethodDescriptor extends AbstractTestDescriptor {
     static final String SEGMENT = "method";
     private final Class<?> testClass;
     private final Method method;
+    private final boolean gauntlet;
 
-    KtstrMethodDescriptor(UniqueId id, Class<?> testClass, Method method) {
+    KtstrMethodDescriptor(UniqueId id, Class<?> testClass, Method method, boolean gauntlet) {
         super(id, method.getName(), MethodSource.from(testClass, method));
         this.testClass = testClass;
         this.method = method;
+        this.gauntlet = gauntlet;
+    }
+
+    boolean gauntlet() {
+        return gauntlet;
     }
 
     /** {@code Class#method}, the id discovery and the planner use. */
@@ -26,8 +35,14 @@ final class KtstrMethodDescriptor extends AbstractTestDescriptor {
         return testClass;
     }
 
+    /** Its variants are known only once the run is planned: the launcher must not prune the empty container. */
+    @Override
+    public boolean mayRegisterTests() {
+        return gauntlet;
+    }
+
     @Override
     public Type getType() {
-        return Type.TEST;
+        return gauntlet ? Type.CONTAINER : Type.TEST;
     }
 }

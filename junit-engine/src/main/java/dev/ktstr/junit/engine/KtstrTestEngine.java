@@ -27,7 +27,10 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * {@code ktstr.budgetSecs} (or {@code KTSTR_BUDGET_SECS}: run the tests covering the most configurations in
  * that many estimated seconds; the rest are reported skipped with that reason),
  * {@code ktstr.includeIgnored} (true = also run {@code demo_*} tests),
- * {@code ktstr.skip} (true = report every test as skipped, e.g. in a unit-test-only build).
+ * {@code ktstr.skip} (true = report every test as skipped, e.g. in a unit-test-only build),
+ * {@code ktstr.gauntlet} (true = every topology preset x flag profile x kernel; each variant is its own
+ * test under its method), {@code ktstr.overcommit} (TCG vCPU overcommit factor), {@code ktstr.partition}
+ * ({@code hash:M/N}: this shard's share of the variants).
  */
 public final class KtstrTestEngine implements TestEngine {
     public static final String ENGINE_ID = "ktstr";
@@ -50,22 +53,23 @@ public final class KtstrTestEngine implements TestEngine {
     @Override
     public TestDescriptor discover(EngineDiscoveryRequest request, UniqueId uniqueId) {
         EngineDescriptor engine = new EngineDescriptor(uniqueId, "ktstr");
+        boolean gauntlet = request.getConfigurationParameters().getBoolean("ktstr.gauntlet").orElse(false);
         for (ClassSelector s : request.getSelectorsByType(ClassSelector.class)) {
-            addClass(engine, s.getJavaClass());
+            addClass(engine, s.getJavaClass(), gauntlet);
         }
         for (MethodSelector s : request.getSelectorsByType(MethodSelector.class)) {
             Method m = s.getJavaMethod();
             if (m.isAnnotationPresent(KtstrTest.class)) {
-                classDescriptor(engine, s.getJavaClass()).addMethod(m);
+                classDescriptor(engine, s.getJavaClass()).addMethod(m, gauntlet);
             }
         }
         for (PackageSelector s : request.getSelectorsByType(PackageSelector.class)) {
             ReflectionSupport.findAllClassesInPackage(s.getPackageName(), KtstrTestEngine::hasKtstrTests, n -> true)
-                    .forEach(c -> addClass(engine, c));
+                    .forEach(c -> addClass(engine, c, gauntlet));
         }
         for (ClasspathRootSelector s : request.getSelectorsByType(ClasspathRootSelector.class)) {
             ReflectionSupport.findAllClassesInClasspathRoot(s.getClasspathRoot(), KtstrTestEngine::hasKtstrTests, n -> true)
-                    .forEach(c -> addClass(engine, c));
+                    .forEach(c -> addClass(engine, c, gauntlet));
         }
         return engine;
     }
@@ -83,11 +87,11 @@ public final class KtstrTestEngine implements TestEngine {
         }
     }
 
-    private static void addClass(EngineDescriptor engine, Class<?> c) {
+    private static void addClass(EngineDescriptor engine, Class<?> c, boolean gauntlet) {
         if (!hasKtstrTests(c)) return;
         KtstrClassDescriptor cd = classDescriptor(engine, c);
         Arrays.stream(c.getDeclaredMethods()).filter(m -> m.isAnnotationPresent(KtstrTest.class))
-                .sorted(Comparator.comparing(Method::getName)).forEach(cd::addMethod);
+                .sorted(Comparator.comparing(Method::getName)).forEach(m -> cd.addMethod(m, gauntlet));
     }
 
     private static KtstrClassDescriptor classDescriptor(EngineDescriptor engine, Class<?> c) {

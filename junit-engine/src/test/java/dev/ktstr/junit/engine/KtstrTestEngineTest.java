@@ -67,4 +67,35 @@ class KtstrTestEngineTest {
         var cls = root.getChildren().iterator().next();
         assertThat(cls.getChildren()).extracting(d -> d.getDisplayName()).containsExactly("first", "second");
     }
+
+    @Test
+    void gauntletMakesEachMethodAContainerOfVariantsAndKeepsThemTestsOtherwise() {
+        var plain = new KtstrTestEngine().discover(org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(Sample.class)).build(), org.junit.platform.engine.UniqueId.forEngine("ktstr"));
+        var gauntlet = new KtstrTestEngine().discover(org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(Sample.class)).configurationParameter("ktstr.gauntlet", "true").build(),
+                org.junit.platform.engine.UniqueId.forEngine("ktstr"));
+        assertThat(plain.getDescendants()).filteredOn(d -> d instanceof KtstrMethodDescriptor)
+                .hasSize(2).allMatch(d -> d.getType() == org.junit.platform.engine.TestDescriptor.Type.TEST);
+        assertThat(gauntlet.getDescendants()).filteredOn(d -> d instanceof KtstrMethodDescriptor)
+                .hasSize(2).allMatch(d -> d.getType() == org.junit.platform.engine.TestDescriptor.Type.CONTAINER)
+                .allMatch(org.junit.platform.engine.TestDescriptor::mayRegisterTests); // not pruned before the run
+        KtstrMethodDescriptor m = (KtstrMethodDescriptor) gauntlet.getDescendants().stream()
+                .filter(d -> d instanceof KtstrMethodDescriptor).findFirst().orElseThrow();
+        KtstrVariantDescriptor v = new KtstrVariantDescriptor(m, "ktstr/first/tiny-1llc/default");
+        assertThat(v.getDisplayName()).isEqualTo("ktstr/first/tiny-1llc/default");
+        assertThat(v.getUniqueId().removeLastSegment()).isEqualTo(m.getUniqueId());
+        assertThat(v.getUniqueId().getLastSegment().getType()).isEqualTo("variant");
+        assertThat(v.getUniqueId().getLastSegment().getValue()).isEqualTo("ktstr/first/tiny-1llc/default");
+        assertThat(v.getSource()).isEqualTo(m.getSource());
+    }
+
+    @Test
+    void aFailuresMessageIsTheReportsFirstLineAndItsTraceTheWholeReport() {
+        KtstrFailure f = new KtstrFailure("BUG SUMMARY: FAIL STARVED: x\nktstr_test 't' failed:\n  STARVED: x\nfull log: /r/t.log");
+        assertThat(f.getMessage()).isEqualTo("BUG SUMMARY: FAIL STARVED: x");
+        var w = new java.io.StringWriter();
+        f.printStackTrace(new java.io.PrintWriter(w));
+        assertThat(w.toString()).contains("  STARVED: x\n").contains("full log: /r/t.log").doesNotContain("at dev.ktstr");
+    }
 }

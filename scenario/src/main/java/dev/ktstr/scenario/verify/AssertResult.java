@@ -35,6 +35,11 @@ public record AssertResult(boolean passed, boolean skipped, List<AssertDetail> d
         return fail(new AssertDetail(kind, message));
     }
 
+    /** A failing result with one message (the name users look for first; same as {@link #failMsg}). */
+    public static AssertResult fail(String message) {
+        return failMsg(message);
+    }
+
     public static AssertResult failMsg(String message) {
         return fail(DetailKind.OTHER, message);
     }

@@ -25,7 +25,8 @@ public final class FailureReport {
     /** Optional sections after the stats, in the order they are printed. */
     public enum Section {
         DIAGNOSTICS("diagnostics"), TIMELINE("timeline"), SCHEDULER_LOG("scheduler log"), MONITOR("monitor"),
-        SCHED_EXT_DUMP("sched_ext dump"), AUTO_REPRO("auto-repro");
+        SCHED_EXT_DUMP("sched_ext dump"), AUTO_REPRO("auto-repro"), GUEST_LOG("guest log (last lines)"),
+        CONSOLE("console (last lines)");
 
         final String title;
 
@@ -55,7 +56,7 @@ public final class FailureReport {
     public FailureReport scheduler(String display) { this.schedulerDisplay = display; return this; }
     public FailureReport result(AssertResult r) { this.result = r; return this; }
     public FailureReport monitorOnly(boolean b) { this.monitorOnly = b; return this; }
-    /** A one-line scheduler-log fingerprint printed before the header. */
+    /** A one-line summary printed before the header (the BUG SUMMARY line: the first error a reader needs). */
     public FailureReport fingerprint(String line) { this.fingerprint = line; return this; }
     /** Adds a section; blank text is ignored. */
     public FailureReport section(Section s, String text) {

@@ -7,6 +7,15 @@ import org.junit.jupiter.api.Test;
 class AssertTest {
 
     @Test
+    void failWithAMessageIsAFailingOtherDetail() {
+        AssertResult r = AssertResult.fail("queue never drained");
+        assertThat(r.passed()).isFalse();
+        assertThat(r.skipped()).isFalse();
+        assertThat(r.details()).extracting(AssertDetail::kind, AssertDetail::message)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(DetailKind.OTHER, "queue never drained"));
+    }
+
+    @Test
     void defaultChecksMatchSpec() {
         Assert d = Assert.defaultChecks();
         assertThat(d.notStarved()).isTrue();

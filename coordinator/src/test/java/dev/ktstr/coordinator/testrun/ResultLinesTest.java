@@ -1,0 +1,74 @@
+package dev.ktstr.coordinator.testrun;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ktstr.coordinator.plan.PlanTest;
+import dev.ktstr.coordinator.plan.Variant;
+import dev.ktstr.protocol.job.JobResult;
+import dev.ktstr.protocol.job.JobStatus;
+import dev.ktstr.scenario.report.ReportJson;
+import dev.ktstr.scenario.verify.AssertDetail;
+import dev.ktstr.scenario.verify.AssertResult;
+import dev.ktstr.scenario.verify.DetailKind;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class ResultLinesTest {
+
+    static VariantOutcome failed(String message, ObjectNode payload) {
+        PlanTest t = PlanTest.defaults("t");
+        Variant v = new Variant("ktstr/t", t.id(), t, t.topology(), null, List.of(), null, 10, false, 1024, false, false);
+        return new VariantOutcome(v, null, new JobResult("job-t", v.name(), JobStatus.FAIL, message, "", "w", "tcg",
+                Map.of(), 0, payload));
+    }
+
+    static ObjectNode payload() throws Exception {
+        ObjectNode p = JsonNodeFactory.instance.objectNode();
+        p.put("scheduler", "scx_simple");
+        AssertResult checks = AssertResult.fail(new AssertDetail(DetailKind.STARVED, "cg_0 worker 3 ran 0 times"))
+                .merge(AssertResult.fail("gap 2500ms > 2000ms"));
+        p.set("result", ReportJson.mapper().valueToTree(checks));
+        ObjectNode logs = p.putObject("logs");
+        logs.put("guest", IntStream.rangeClosed(1, 50).mapToObj(i -> "guest line " + i).collect(Collectors.joining("\n")));
+        logs.put("console", "[ 1.0] boot\nKTSTR_EXIT=1");
+        return p;
+    }
+
+    @Test
+    void reportStartsWithTheBugSummaryThenEachCheckOnItsOwnLine() throws Exception {
+        String r = ResultLines.failureReport(failed("STARVED: cg_0 worker 3 ran 0 times", payload()), Path.of("/runs/x/t.log"));
+        List<String> lines = r.lines().toList();
+        assertThat(lines.get(0)).isEqualTo("BUG SUMMARY: FAIL STARVED: cg_0 worker 3 ran 0 times");
+        assertThat(lines.get(1)).isEqualTo("ktstr_test 'ktstr/t' [sched=scx_simple] [topo=" + PlanTest.defaults("t").topology().render() + "] failed:");
+        assertThat(lines).contains("  STARVED: cg_0 worker 3 ran 0 times", "  OTHER: gap 2500ms > 2000ms");
+        assertThat(r).doesNotContain("?");
+        // the check is named twice (summary, details), not three times as the old joined report did
+        assertThat(r.split("worker 3 ran 0 times", -1)).hasSize(3);
+        assertThat(lines).contains("--- guest log (last lines) ---", "--- console (last lines) ---", "KTSTR_EXIT=1",
+                "guest line 50", "... 20 earlier lines in the full log");
+        assertThat(lines).doesNotContain("guest line 20");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("full log: /runs/x/t.log");
+    }
+
+    @Test
+    void aSchedulerErrorIsTheBugSummaryEvenWhenChecksFailedToo() throws Exception {
+        ObjectNode p = payload();
+        p.putObject("sched_exit").put("reason", "runtime error").put("detail", "scx_simple: task stalled for 5s");
+        String r = ResultLines.failureReport(failed("scheduler died", p), null);
+        assertThat(r.lines().findFirst()).hasValue("BUG SUMMARY: FAIL scheduler error: runtime error scx_simple: task stalled for 5s");
+        assertThat(r).endsWith("full log: (none written)");
+    }
+
+    @Test
+    void aResultWithoutPayloadStillSaysWhatFailed() {
+        String r = ResultLines.failureReport(failed("guest agent produced no result (VM exited)", null), null);
+        assertThat(r.lines().findFirst()).hasValue("BUG SUMMARY: FAIL guest agent produced no result (VM exited)");
+        assertThat(r).contains("  guest agent produced no result (VM exited)");
+    }
+}
