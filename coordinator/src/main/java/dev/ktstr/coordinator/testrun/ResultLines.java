@@ -1,7 +1,13 @@
 package dev.ktstr.coordinator.testrun;
 
+import dev.ktstr.protocol.guest.WatchdogEvent;
+import dev.ktstr.protocol.guest.Stimulus;
+import dev.ktstr.protocol.guest.SchedExit;
+import dev.ktstr.protocol.outcome.VmLogs;
+import dev.ktstr.protocol.outcome.VmRun;
+import dev.ktstr.protocol.outcome.MonitorOutcome;
+import dev.ktstr.protocol.outcome.VmOutcome;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.ktstr.protocol.job.JobResult;
 import dev.ktstr.scenario.report.ReportJson;
 import dev.ktstr.scenario.verify.AssertDetail;
@@ -63,38 +69,49 @@ public final class ResultLines {
      */
     public static String failureReport(VariantOutcome o, Path fullLog) {
         JobResult r = o.result();
-        JsonNode p = r.payload() == null ? MissingNode.getInstance() : r.payload();
-        AssertResult checks = guestResult(p);
+        VmOutcome out = r.outcome();
+        AssertResult checks = out == null ? null : guestResult(out.guestResult());
         List<String> lines = new ArrayList<>();
         if (checks != null) {
             for (AssertDetail d : checks.details()) lines.add(d.kind() + ": " + d.message());
         }
-        for (JsonNode v : p.path("monitor_violations")) lines.add("MONITOR: " + v.asText());
-        if (lines.isEmpty()) lines.add(r.message());
+        MonitorOutcome mon = out == null ? null : out.monitor();
+        if (mon != null) for (String v : mon.violations()) lines.add("MONITOR: " + v);
+        if (out != null && out.crash() != null) lines.add("agent crash: " + firstLine(out.crash()));
+        if (out != null) for (String c : out.channelProblems()) lines.add("guest data channel: " + c);
+        if (out != null && out.vm() != null) {
+            for (VmRun.VmRetry earlier : out.vm().retries()) lines.add("VM retried once after: " + earlier.end().description());
+        }
+        if (lines.isEmpty() || checks == null) lines.add(0, r.message());
         List<AssertDetail> shown = lines.stream().map(l -> new AssertDetail(DetailKind.OTHER, l)).toList();
         AssertResult body = new AssertResult(false, false, shown, checks == null ? ScenarioStats.EMPTY : checks.stats());
 
-        String schedError = p.path("sched_exit").isMissingNode() ? null
-                : (p.path("sched_exit").path("reason").asText("") + " " + p.path("sched_exit").path("detail").asText("")).strip();
+        SchedExit se = out == null ? null : out.schedExit();
+        String schedError = se == null ? null : (se.reason() + " " + (se.detail() == null ? "" : se.detail())).strip();
         String summary = schedError != null && !schedError.isEmpty() ? "scheduler error: " + schedError : lines.get(0);
+        VmLogs logs = out == null ? null : out.logs();
         FailureReport report = FailureReport.of(o.variant().name(), o.variant().topology())
-                .scheduler(p.path("scheduler").asText(null))
+                .scheduler(o.entry() != null ? o.entry().config().scheduler().displayName() : o.variant().test().schedulerName())
                 .fingerprint("BUG SUMMARY: " + r.status() + " " + summary)
                 .result(body)
-                .section(FailureReport.Section.MONITOR, monitor(p))
-                .section(FailureReport.Section.TIMELINE, timeline(p))
-                .section(FailureReport.Section.SCHEDULER_LOG, tail(p.path("logs").path("scheduler").asText(""), TAIL_LINES))
-                .section(FailureReport.Section.GUEST_LOG, tail(p.path("logs").path("guest").asText(""), TAIL_LINES))
-                .section(FailureReport.Section.CONSOLE, tail(p.path("logs").path("console").asText(""), TAIL_LINES));
+                .section(FailureReport.Section.MONITOR, monitor(mon, out == null ? null : out.monitorOff()))
+                .section(FailureReport.Section.TIMELINE, timeline(out))
+                .section(FailureReport.Section.SCHEDULER_LOG, tail(logs == null ? "" : logs.scheduler(), TAIL_LINES))
+                .section(FailureReport.Section.GUEST_LOG, tail(logs == null ? "" : logs.guest(), TAIL_LINES))
+                .section(FailureReport.Section.CONSOLE, tail(logs == null ? "" : logs.console(), TAIL_LINES));
         String text = report.render();
-        if (p.isMissingNode() && !r.details().isBlank()) text += r.details().stripTrailing() + "\n";
+        if (out == null && !r.details().isBlank()) text += r.details().stripTrailing() + "\n";
         return text + "full log: " + (fullLog == null ? "(none written)" : fullLog.toString());
     }
 
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
     /** The guest's verdict with its stats, or null when the guest sent none (crash, timeout) or it does not parse. */
-    private static AssertResult guestResult(JsonNode p) {
-        JsonNode res = p.path("result");
-        if (!res.isObject()) return null;
+    private static AssertResult guestResult(JsonNode res) {
+        if (res == null || !res.isObject()) return null;
         try {
             return ReportJson.mapper().treeToValue(res, AssertResult.class);
         } catch (Exception e) {
@@ -102,21 +119,28 @@ public final class ResultLines {
         }
     }
 
-    private static String monitor(JsonNode p) {
+    private static String monitor(MonitorOutcome m, String off) {
         StringBuilder b = new StringBuilder();
-        JsonNode m = p.path("monitor");
-        if (m.isObject()) {
-            m.fields().forEachRemaining(e -> b.append(b.length() == 0 ? "" : ", ").append(e.getKey()).append('=').append(e.getValue().asText()));
+        if (m != null && m.summary() != null) {
+            JsonNode n = ReportJson.mapper().valueToTree(m.summary());
+            n.fields().forEachRemaining(e -> b.append(b.length() == 0 ? "" : ", ").append(e.getKey()).append('=').append(e.getValue().asText()));
         }
-        String note = p.path("monitor_note").asText("");
-        if (!note.isEmpty()) b.append(b.length() == 0 ? "" : "\n").append(note);
+        String note = m != null && m.note() != null ? m.note() : off;
+        if (note != null && !note.isEmpty()) b.append(b.length() == 0 ? "" : "\n").append(note);
         return b.toString();
     }
 
-    private static String timeline(JsonNode p) {
+    private static String timeline(VmOutcome out) {
+        if (out == null) return "";
         StringBuilder b = new StringBuilder();
-        for (JsonNode e : p.path("stimulus_events")) b.append(e.toString()).append('\n');
-        for (JsonNode e : p.path("watchdog_events")) b.append("watchdog: ").append(e.toString()).append('\n');
+        for (Stimulus e : out.stimuli()) {
+            b.append(e.guestUptimeMs()).append(" ms ").append(e.kind()).append(e.detail() == null || e.detail().isEmpty() ? "" : " " + e.detail())
+                    .append(e.attrs() == null || e.attrs().isEmpty() ? "" : " " + e.attrs()).append('\n');
+        }
+        for (WatchdogEvent w : out.watchdogEvents()) {
+            b.append(w.guestUptimeMs()).append(" ms watchdog: worker ").append(w.workerIndex()).append(" of '").append(w.cgroup())
+                    .append("' gap ").append(w.gapMs()).append(" ms on CPU ").append(w.cpu()).append(", SIGUSR2 to ").append(w.schedulerPid()).append('\n');
+        }
         return b.toString();
     }
 

@@ -2,8 +2,9 @@ package dev.ktstr.coordinator.testrun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ktstr.protocol.guest.SchedExit;
+import dev.ktstr.protocol.outcome.VmLogs;
+import dev.ktstr.protocol.outcome.VmOutcome;
 import dev.ktstr.coordinator.plan.PlanTest;
 import dev.ktstr.coordinator.plan.Variant;
 import dev.ktstr.protocol.job.JobResult;
@@ -21,23 +22,26 @@ import org.junit.jupiter.api.Test;
 
 class ResultLinesTest {
 
-    static VariantOutcome failed(String message, ObjectNode payload) {
-        PlanTest t = PlanTest.defaults("t");
+    static VariantOutcome failed(String message, VmOutcome payload) {
+        PlanTest d = PlanTest.defaults("t");
+        PlanTest t = new PlanTest(d.id(), d.name(), "scx_simple", d.declaredFlags(), d.requiredFlags(), d.excludedFlags(), d.topology(),
+                d.constraints(), d.memoryMb(), d.durationS(), d.workersPerCgroup(), d.performanceMode(), d.hostOnly(), d.expectErr());
         Variant v = new Variant("ktstr/t", t.id(), t, t.topology(), null, List.of(), null, 10, false, 1024, false, false);
         return new VariantOutcome(v, null, new JobResult("job-t", v.name(), JobStatus.FAIL, message, "", "w", "tcg",
                 Map.of(), 0, payload));
     }
 
-    static ObjectNode payload() throws Exception {
-        ObjectNode p = JsonNodeFactory.instance.objectNode();
-        p.put("scheduler", "scx_simple");
+    static VmOutcome payload() throws Exception {
+        return payload(null);
+    }
+
+    static VmOutcome payload(SchedExit schedExit) throws Exception {
         AssertResult checks = AssertResult.fail(new AssertDetail(DetailKind.STARVED, "cg_0 worker 3 ran 0 times"))
                 .merge(AssertResult.fail("gap 2500ms > 2000ms"));
-        p.set("result", ReportJson.mapper().valueToTree(checks));
-        ObjectNode logs = p.putObject("logs");
-        logs.put("guest", IntStream.rangeClosed(1, 50).mapToObj(i -> "guest line " + i).collect(Collectors.joining("\n")));
-        logs.put("console", "[ 1.0] boot\nKTSTR_EXIT=1");
-        return p;
+        VmLogs logs = new VmLogs("[ 1.0] boot\nKTSTR_EXIT=1",
+                IntStream.rangeClosed(1, 50).mapToObj(i -> "guest line " + i).collect(Collectors.joining("\n")), "", 0);
+        return new VmOutcome(null, null, ReportJson.mapper().valueToTree(checks), null, schedExit, null, List.of(), List.of(), null,
+                List.of(), null, null, null, List.of(), logs, null, null, null);
     }
 
     @Test
@@ -58,10 +62,9 @@ class ResultLinesTest {
 
     @Test
     void aSchedulerErrorIsTheBugSummaryEvenWhenChecksFailedToo() throws Exception {
-        ObjectNode p = payload();
-        p.putObject("sched_exit").put("reason", "runtime error").put("detail", "scx_simple: task stalled for 5s");
+        VmOutcome p = payload(new SchedExit(SchedExit.Reason.EXITED, 1, "disabled", "scx_simple: task stalled for 5s", "", "", 1000));
         String r = ResultLines.failureReport(failed("scheduler died", p), null);
-        assertThat(r.lines().findFirst()).hasValue("BUG SUMMARY: FAIL scheduler error: runtime error scx_simple: task stalled for 5s");
+        assertThat(r.lines().findFirst()).hasValue("BUG SUMMARY: FAIL scheduler error: EXITED scx_simple: task stalled for 5s");
         assertThat(r).endsWith("full log: (none written)");
     }
 
