@@ -1,9 +1,12 @@
 package dev.ktstr.examples.sched;
 
+import dev.ktstr.scenario.CgroupDef;
 import dev.ktstr.scenario.Ctx;
 import dev.ktstr.scenario.KtstrTest;
 import dev.ktstr.scenario.Scenarios;
 import dev.ktstr.scenario.verify.AssertResult;
+import dev.ktstr.scenario.work.WorkType;
+import java.util.List;
 
 /**
  * Real scheduler faults the harness must report as a dead or ejected scheduler. Each test passes
@@ -22,10 +25,17 @@ public class SchedulerFaultsTest {
         return Faults.onlyIfSchedulerDied(ctx, Scenarios.steady(ctx));
     }
 
-    /** {@code scx_qmap -e 5000} calls scx_bpf_error() after 5000 enqueues (after attach: 1000 can fire inside the kernel's enable path, where one TCG run oopsed): the kernel ejects it with an exit message. */
+    /**
+     * {@code scx_qmap -e 5000} calls scx_bpf_error() after 5000 enqueues (after attach: 1000 can fire
+     * inside the kernel's enable path, where one TCG run oopsed): the kernel ejects it with an exit
+     * message. The enqueues come from a PipeIo pair (every exchange wakes the partner): spinners
+     * alone enqueue too rarely (about 1 350 in 4 s with worker threads), and the harness must not
+     * rely on its own JVM starts to trigger a scheduler's fault.
+     */
     @KtstrTest(scheduler = ScxQmap.class, extraSchedArgs = {"-e", "5000"}, durationS = 4, expectErr = true)
     public AssertResult qmap_bpf_error_ejected(Ctx ctx) {
-        return Faults.onlyIfSchedulerDied(ctx, Scenarios.steady(ctx));
+        return Faults.onlyIfSchedulerDied(ctx, Scenarios.executeDefs(ctx, List.of(
+                CgroupDef.named("cg_0").workers(2).workType(WorkType.pipeIo(64)))));
     }
 
     /**
