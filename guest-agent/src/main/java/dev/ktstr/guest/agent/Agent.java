@@ -152,7 +152,6 @@ public final class Agent {
             }
         }, "frame-json-warm");
         t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
         t.start();
     }
 

@@ -161,7 +161,6 @@ public final class GuestBackend implements ScenarioBackend, AutoCloseable {
         List<List<WorkerHandle>> out = new ArrayList<>();
         List<WorkerHost> hosts = new ArrayList<>();
         List<String> hostCgroup = new ArrayList<>();
-        List<Integer> slots = new ArrayList<>();
         try {
             for (List<WorkerSpec> specs : groups) {
                 if (specs.isEmpty()) {
@@ -189,7 +188,6 @@ public final class GuestBackend implements ScenarioBackend, AutoCloseable {
                     for (int i = 0; i < hostSpecs.size(); i++) {
                         WorkerSpec spec = hostSpecs.get(i);
                         int slot = nextSlot < COUNTER_SLOTS ? nextSlot++ : -1;
-                        slots.add(slot);
                         launches.add(new WorkerLaunch(spec, ipc.toString(), ipc.toString(), slot,
                                 watchdogGapMs > 0 ? Math.max(0, schedulerPid) : 0, watchdogGapMs));
                         handles.add(new HostedWorker(host, i, spec, slot));
