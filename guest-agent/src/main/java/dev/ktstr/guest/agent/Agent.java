@@ -51,6 +51,7 @@ public final class Agent {
     private WorkerHostPool pool;
     private Long mountsMs;
     private long jobReadMs = -1;
+    private TestAhead testAhead;
     private Long schedulerAttachMs;
     private Long spawnMs;
     private Long collectionMs;
@@ -81,6 +82,9 @@ public final class Agent {
             return exit(ExitInfo.AGENT_ERROR, "job schema version " + job.schemaVersion() + " is not " + GuestJob.SCHEMA_VERSION
                     + "; rebuild the initramfs with the same ktstr version as the agent");
         }
+        // The config conversion and the test class's loading are seconds of cold code in the guest JVM: they run
+        // while the agent mounts and the scheduler attaches, and runTest waits only for what is left.
+        testAhead = TestAhead.start(job, Thread.currentThread().getContextClassLoader(), sink::log);
         long t0 = System.nanoTime();
         if (options.guest()) {
             try {
@@ -173,7 +177,15 @@ public final class Agent {
 
     private int runTest(GuestJob job, SchedulerSupervisor sched) {
         long tc = System.nanoTime();
-        TestConfig config = TestInvoker.resolve(job, sink::log);
+        TestAhead.Prepared prepared;
+        try {
+            prepared = (testAhead != null ? testAhead : TestAhead.start(job, Thread.currentThread().getContextClassLoader(), sink::log)).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            sink.json(FrameType.RESULT, AssertResult.failMsg("agent interrupted while preparing the test"));
+            return ExitInfo.AGENT_ERROR;
+        }
+        TestConfig config = prepared.config();
         long configMs = msSince(tc);
         Topology topo = config.topology();
         String harnessParent = job.scheduler() != null && job.scheduler().cgroupParent() != null
@@ -193,13 +205,14 @@ public final class Agent {
                     s == null ? () -> true : s::alive, s == null ? -1 : s.pid(),
                     job.workConservationWatchdog().enabled() ? job.workConservationWatchdog().gapMsOr(WorkerLaunch.DEFAULT_WATCHDOG_GAP_MS) : 0,
                     s == null ? null : s::recordWatchdog);
-            Method m = TestInvoker.find(job.testClass(), job.testMethod(), Thread.currentThread().getContextClassLoader());
+            Method m = prepared.method();
             Ctx ctx = Ctx.builder(backend, config).testName(job.testMethod()).settle(options.guest() ? Ctx.VM_SETTLE : Duration.ZERO)
                     .workTypeOverride(job.workTypeOverride() == null ? null : dev.ktstr.scenario.work.WorkType.fromName(job.workTypeOverride()))
                     .build();
             scenarioStart = System.nanoTime();
             sink.log("agent setup: job read " + jobReadMs + " ms, mounts " + mountsMs + " ms, scheduler attach " + (schedulerAttachMs == null ? "-" : schedulerAttachMs + " ms")
-                    + ", test config " + configMs + " ms, cgroups and test method " + (scenarioStart - tc) / 1_000_000 + " ms in all");
+                    + ", test config and method " + prepared.ms() + " ms ahead (" + configMs + " ms waited for), cgroups and backend "
+                    + (scenarioStart - tc) / 1_000_000 + " ms in all");
             Thread t = new Thread(() -> {
                 try {
                     outcome.set(TestInvoker.invoke(m, ctx));

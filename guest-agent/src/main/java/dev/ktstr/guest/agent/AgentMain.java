@@ -8,6 +8,8 @@ import dev.ktstr.protocol.guest.GuestJob;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Entry point of the guest JVM ({@code /ktstr/bin/agent-start}). Exit code = the EXIT frame's code.
@@ -40,11 +42,14 @@ public final class AgentMain {
         startHostReader(port, writer);
         Agent agent = new Agent(writer, Agent.Options.inGuest(), startupMs);
         try {
+            // Jackson's first read and first write each cost seconds in a cold guest JVM, and they share little:
+            // the job is parsed on its own thread while the hello is written and the worker hosts start.
+            long t0 = System.nanoTime();
+            CompletableFuture<GuestJob> jobRead = readJobAhead(Path.of(jobPath));
             agent.hello();
             // before the job is even parsed: every millisecond a host JVM starts earlier is one less on the spawn's critical path
             agent.prestartWorkerHosts(Runtime.getRuntime().availableProcessors());
-            long t0 = System.nanoTime();
-            GuestJob job = AgentJson.mapper().readValue(Path.of(jobPath).toFile(), GuestJob.class);
+            GuestJob job = join(jobRead);
             agent.jobReadMs((System.nanoTime() - t0) / 1_000_000);
             writer.log("job: " + job.testClass() + "#" + job.testMethod() + " topology " + job.topology()
                     + (job.scheduler() == null ? " (EEVDF)" : " scheduler " + job.scheduler().name()));
@@ -53,6 +58,29 @@ public final class AgentMain {
             writer.text(FrameType.CRASH, Agent.stackText(e));
             writer.json(FrameType.EXIT, new ExitInfo(ExitInfo.AGENT_ERROR, "agent crashed: " + e, AgentClock.uptimeMs()));
             return ExitInfo.AGENT_ERROR;
+        }
+    }
+
+    private static CompletableFuture<GuestJob> readJobAhead(Path jobPath) {
+        CompletableFuture<GuestJob> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(AgentJson.mapper().readValue(jobPath.toFile(), GuestJob.class));
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "job-read");
+        t.setDaemon(true);
+        t.start();
+        return f;
+    }
+
+    /** The job's own exception, not the future's wrapper, reaches the CRASH frame. */
+    static <T> T join(CompletableFuture<T> f) throws Throwable {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            throw e.getCause();
         }
     }
 

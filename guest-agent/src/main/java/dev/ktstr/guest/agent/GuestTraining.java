@@ -5,6 +5,8 @@ import dev.ktstr.protocol.guest.GuestJob;
 import dev.ktstr.scenario.CgroupDef;
 import dev.ktstr.scenario.Ctx;
 import dev.ktstr.scenario.Scenarios;
+import dev.ktstr.scenario.TestConfig;
+import dev.ktstr.protocol.topology.Topology;
 import dev.ktstr.scenario.verify.AssertResult;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -29,7 +31,14 @@ public final class GuestTraining {
         Agent agent = new Agent(sink, new Agent.Options(false, dir.resolve("run"), dir.resolve("sched.log"), dir.resolve("sched_ext")), 0);
         agent.hello();
         agent.prestartWorkerHosts(2);
-        GuestJob job = GuestJob.of(GuestTraining.class.getName(), "body", "1n1l1c1t", 1, 1);
+        GuestJob plain = GuestJob.of(GuestTraining.class.getName(), "body", "1n1l1c1t", 1, 1);
+        // with a resolved config and assertion, as every real job carries: their deserializers are the
+        // agent's costliest cold code, and only what the training run executes lands in the cache
+        TestConfig config = TestConfig.DEFAULT.withJob(Topology.parse(plain.topology()), TestConfig.DEFAULT.assertion(), 1, 1);
+        var mapper = AgentJson.mapper();
+        GuestJob job = new GuestJob(plain.schemaVersion(), plain.variantId(), plain.testClass(), plain.testMethod(), plain.topology(),
+                plain.flags(), plain.durationS(), plain.workersPerCgroup(), null, mapper.valueToTree(config.assertion()),
+                mapper.valueToTree(config), null, plain.deadlines(), plain.env(), plain.workConservationWatchdog());
         // the job as the guest reads it: from its JSON
         int code = agent.run(AgentJson.mapper().readValue(AgentJson.bytes(job), GuestJob.class));
         sink.close(Duration.ofSeconds(5));
