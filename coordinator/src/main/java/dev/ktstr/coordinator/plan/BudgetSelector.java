@@ -12,7 +12,8 @@ import java.util.List;
  * <p>With {@code fill} (ours, not the spec's: {@code KTSTR_BUDGET_FILL=1}), the budget left once
  * nothing adds coverage is spent on the remaining variants in plan order (the order the suite
  * declares them), each that still fits. The spec stops at full coverage, which leaves most of a CI
- * job's time unused when a few variants cover every configuration bit.
+ * job's time unused when a few variants cover every configuration bit. A gauntlet run always fills
+ * (its point is breadth), over {@link #interleaveByTest} order.
  */
 public final class BudgetSelector {
 
@@ -48,6 +49,21 @@ public final class BudgetSelector {
             }
         }
         return new BudgetSelection(selected, n, spent, budgetSecs, Long.bitCount(covered), Long.bitCount(possible), filled);
+    }
+
+    /**
+     * The variants reordered so a fill spreads over the suite: the first variant of every test, then
+     * the second of every test, and so on (tests in first-seen order). A gauntlet plan lists a test's
+     * presets together, and filling in that order would spend the budget on the first test alone.
+     */
+    public static List<Variant> interleaveByTest(List<Variant> variants) {
+        java.util.Map<String, List<Variant>> byTest = new java.util.LinkedHashMap<>();
+        for (Variant v : variants) byTest.computeIfAbsent(v.testId(), k -> new ArrayList<>()).add(v);
+        List<Variant> out = new ArrayList<>(variants.size());
+        for (int round = 0; out.size() < variants.size(); round++) {
+            for (List<Variant> l : byTest.values()) if (round < l.size()) out.add(l.get(round));
+        }
+        return out;
     }
 
     /** Adds unused candidates in order while they fit what the greedy pass left; returns how many. */

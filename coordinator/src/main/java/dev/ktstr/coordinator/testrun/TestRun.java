@@ -123,8 +123,12 @@ public final class TestRun {
         }
         OptionalDouble budget = BudgetSetting.resolve(options.budgetSecs(), System.getenv(), m -> err.println("ktstr: " + m));
         if (budget.isPresent()) {
-            boolean fill = "1".equals(System.getenv("KTSTR_BUDGET_FILL")) || "true".equalsIgnoreCase(System.getenv("KTSTR_BUDGET_FILL"));
-            variants = BudgetSelector.selectAndReport(variants, budget.getAsDouble(), fill, err).selected();
+            // a gauntlet asked for breadth: once every configuration bit is covered, the rest of the budget
+            // goes to more variants, spread over the tests, instead of being left unused
+            boolean fill = options.gauntlet() || "1".equals(System.getenv("KTSTR_BUDGET_FILL"))
+                    || "true".equalsIgnoreCase(System.getenv("KTSTR_BUDGET_FILL"));
+            variants = BudgetSelector.selectAndReport(options.gauntlet() ? BudgetSelector.interleaveByTest(variants) : variants,
+                    budget.getAsDouble(), fill, err).selected();
         }
         String oSummary = plan.overcommitSummary();
         if (oSummary != null) err.println("ktstr: " + oSummary);

@@ -81,6 +81,16 @@ class BudgetSelectorTest {
     }
 
     @Test
+    void interleaveByTestSpreadsAFillOverTheSuite() {
+        PlanTest a = PlanTest.defaults("a");
+        PlanTest b = PlanTest.defaults("b");
+        List<Variant> plan = List.of(base(a, "ktstr/a"), base(a, "gauntlet/a/p1"), base(a, "gauntlet/a/p2"),
+                base(b, "ktstr/b"), base(b, "gauntlet/b/p1"));
+        assertThat(BudgetSelector.interleaveByTest(plan)).extracting(Variant::name)
+                .containsExactly("ktstr/a", "ktstr/b", "gauntlet/a/p1", "gauntlet/b/p1", "gauntlet/a/p2");
+    }
+
+    @Test
     void summaryLineMatchesTheSpecFormatAndRounding() {
         assertThat(new BudgetSelection(List.of(), 1200, 295, 300, 38, 38).summaryLine())
                 .isEqualTo("ktstr budget: 0/1200 tests, 295/300s used, 38/38 configurations covered");
