@@ -1,5 +1,6 @@
 package dev.ktstr.coordinator.testrun;
 
+import dev.ktstr.host.IncludePaths;
 import dev.ktstr.coordinator.ArtifactStore;
 import dev.ktstr.coordinator.GauntletRun;
 import dev.ktstr.coordinator.RunHandle;
@@ -496,7 +497,7 @@ public final class TestRun {
         if (method == null) return List.of();
         List<Path> files = new ArrayList<>();
         for (String spec : method.getAnnotation(dev.ktstr.scenario.KtstrTest.class).extraIncludeFiles()) {
-            Path p = dev.ktstr.vmm.initramfs.IncludeSpec.resolve(spec).hostPath();
+            Path p = IncludePaths.resolve(spec);
             if (!Files.isRegularFile(p)) {
                 throw new IOException("include '" + spec + "' resolves to " + p + ", which is not a regular file; directories are not shipped to workers yet");
             }

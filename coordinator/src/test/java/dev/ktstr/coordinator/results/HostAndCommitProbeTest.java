@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ktstr.protocol.sidecar.HostContext;
-import dev.ktstr.worker.host.HostContextProbe;
+import dev.ktstr.host.HostContextProbe;
 import dev.ktstr.protocol.sidecar.Sidecar;
 import dev.ktstr.protocol.sidecar.SidecarCodec;
 import dev.ktstr.protocol.sidecar.SidecarStats;

@@ -1,5 +1,13 @@
-package dev.ktstr.coordinator;
+package dev.ktstr.local;
 
+import dev.ktstr.coordinator.ArtifactStore;
+import dev.ktstr.coordinator.GauntletRun;
+import dev.ktstr.coordinator.RunHandle;
+import dev.ktstr.coordinator.RunListener;
+import dev.ktstr.coordinator.RunOptions;
+import dev.ktstr.coordinator.RunProgress;
+import dev.ktstr.coordinator.RunRequest;
+import dev.ktstr.coordinator.RunSummary;
 import dev.ktstr.coordinator.fake.FakePlan;
 import dev.ktstr.coordinator.journal.JournalState;
 import dev.ktstr.coordinator.journal.RunJournal;

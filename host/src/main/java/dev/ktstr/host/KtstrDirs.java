@@ -1,4 +1,4 @@
-package dev.ktstr.worker;
+package dev.ktstr.host;
 
 import java.nio.file.Path;
 

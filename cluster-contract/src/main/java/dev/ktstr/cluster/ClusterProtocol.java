@@ -1,4 +1,4 @@
-package dev.ktstr.worker.cluster;
+package dev.ktstr.cluster;
 
 import dev.ktstr.protocol.job.CborSerializable;
 import dev.ktstr.protocol.job.JobResult;

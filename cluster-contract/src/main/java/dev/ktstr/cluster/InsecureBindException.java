@@ -1,4 +1,4 @@
-package dev.ktstr.worker.cluster;
+package dev.ktstr.cluster;
 
 /** Refusal to expose the cluster port beyond loopback without TLS and a shared secret. */
 public final class InsecureBindException extends IllegalArgumentException {

@@ -1,4 +1,4 @@
-package dev.ktstr.worker.cluster;
+package dev.ktstr.cluster;
 
 import com.typesafe.config.Config;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.ktstr.worker.host;
+package dev.ktstr.host;
 
 import dev.ktstr.protocol.sidecar.HostContext;
 import java.io.IOException;

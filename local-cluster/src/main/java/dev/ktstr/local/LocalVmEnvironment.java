@@ -1,10 +1,9 @@
-package dev.ktstr.junit.local;
+package dev.ktstr.local;
 
 import dev.ktstr.coordinator.GauntletRun;
-import dev.ktstr.coordinator.LocalCluster;
 import dev.ktstr.coordinator.testrun.KernelArtifacts;
 import dev.ktstr.coordinator.testrun.TestEnvironment;
-import dev.ktstr.vmm.initramfs.CacheRoot;
+import dev.ktstr.host.KtstrDirs;
 import dev.ktstr.vmm.kernel.KernelDiscovery;
 import dev.ktstr.vmm.kernel.ResolvedKernel;
 import dev.ktstr.vmm.qemu.AccelDecision;
@@ -32,7 +31,7 @@ import java.util.function.Consumer;
 public final class LocalVmEnvironment implements TestEnvironment {
     private final List<String> kernelIds;
     private final AccelDecision accel;
-    private final Path cacheRoot = CacheRoot.resolve();
+    private final Path cacheRoot = KtstrDirs.cacheRoot();
     private final Consumer<String> guestLog;
     private List<KernelArtifacts> kernels;
 

@@ -1,4 +1,4 @@
-package dev.ktstr.worker.cluster;
+package dev.ktstr.cluster;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;

@@ -1,29 +1,23 @@
-package dev.ktstr.coordinator;
+package dev.ktstr.local;
 
-import dev.ktstr.coordinator.run.Coordinator;
+import dev.ktstr.cluster.ClusterSettings;
+import dev.ktstr.coordinator.CoordinatorServer;
+import dev.ktstr.coordinator.GauntletRun;
 import dev.ktstr.protocol.job.WorkerCapacity;
 import dev.ktstr.worker.ArtifactCache;
 import dev.ktstr.worker.HostCapacity;
 import dev.ktstr.worker.JobExecutor;
-import dev.ktstr.worker.cluster.ClusterProtocol.CoordinatorMsg;
-import dev.ktstr.worker.cluster.ClusterSettings;
 import dev.ktstr.worker.cluster.WorkerNode;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /**
  * Local mode: coordinator and one worker in this JVM, a one-node cluster on 127.0.0.1 with an
  * OS-chosen port (the default of {@code ktstr test} and the JUnit engine). Same actors as the
- * distributed mode.
+ * distributed mode; this is the only place both roles are wired together (like Flink's MiniCluster).
  */
 public final class LocalCluster {
     private LocalCluster() {
@@ -51,19 +45,12 @@ public final class LocalCluster {
 
     public static GauntletRun start(Config cfg) {
         ClusterSettings settings = ClusterSettings.loopback(0, List.of(), List.of("coordinator", "worker"));
-        CompletableFuture<ActorRef<CoordinatorMsg>> coordinator = new CompletableFuture<>();
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.<Void>setup(ctx -> {
-            Cluster cluster = Cluster.get(ctx.getSystem());
-            cluster.manager().tell(Join.create(cluster.selfMember().address()));
-            coordinator.complete(ctx.spawn(Coordinator.create(null), "coordinator"));
-            var a = cluster.selfMember().address();
+        return CoordinatorServer.start(settings, ctx -> {
+            var a = Cluster.get(ctx.getSystem()).selfMember().address();
             String nodeId = "local@" + a.host().getOrElse(() -> "127.0.0.1") + ":" + a.port().getOrElse(() -> 0);
             WorkerCapacity cap = cfg.capacityOverride().apply(
                     HostCapacity.detect(nodeId, cfg.slots(), cfg.executor().accelerator(), Set.of()));
             ctx.spawn(WorkerNode.create(cap, cfg.executor(), cfg.cache(), null, exit -> { }), "worker");
-            return Behaviors.empty();
-        }), ClusterSettings.SYSTEM_NAME, settings.toConfig());
-        PekkoGauntletRun.awaitUp(system, Duration.ofSeconds(30));
-        return new PekkoGauntletRun(system, coordinator.join());
+        });
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ktstr.coordinator.GauntletRun;
-import dev.ktstr.coordinator.LocalCluster;
+import dev.ktstr.local.LocalCluster;
 import dev.ktstr.coordinator.results.shards.ShardSuite;
 import dev.ktstr.coordinator.testrun.KernelArtifacts;
 import dev.ktstr.coordinator.testrun.TestEnvironment;

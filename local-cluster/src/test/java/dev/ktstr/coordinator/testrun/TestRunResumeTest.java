@@ -1,7 +1,7 @@
 package dev.ktstr.coordinator.testrun;
 
 import dev.ktstr.coordinator.GauntletRun;
-import dev.ktstr.coordinator.LocalCluster;
+import dev.ktstr.local.LocalCluster;
 import dev.ktstr.coordinator.journal.JournalState;
 import dev.ktstr.coordinator.journal.RunJournal;
 import dev.ktstr.coordinator.results.RunDir;
