@@ -12,7 +12,7 @@ import dev.ktstr.coordinator.fake.FakePlan;
 import dev.ktstr.coordinator.journal.JournalRecord;
 import dev.ktstr.coordinator.journal.RunJournal;
 import dev.ktstr.coordinator.partition.Partition;
-import dev.ktstr.coordinator.results.RunStore;
+import dev.ktstr.results.RunStore;
 import dev.ktstr.coordinator.testrun.TestRun;
 import dev.ktstr.coordinator.testrun.TestRunOptions;
 import dev.ktstr.local.LocalVmEnvironment;

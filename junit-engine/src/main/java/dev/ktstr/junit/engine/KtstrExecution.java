@@ -1,6 +1,6 @@
 package dev.ktstr.junit.engine;
 
-import dev.ktstr.coordinator.results.ProjectCommit;
+import dev.ktstr.results.ProjectCommit;
 import dev.ktstr.coordinator.testrun.ResultLines;
 import dev.ktstr.coordinator.testrun.TestRun;
 import dev.ktstr.coordinator.testrun.TestRunOptions;
