@@ -1,6 +1,6 @@
 package dev.ktstr.cli;
 
-import dev.ktstr.coordinator.results.ProjectCommit;
+import dev.ktstr.results.ProjectCommit;
 import java.nio.file.Path;
 import picocli.CommandLine;
 

@@ -2,7 +2,6 @@ package dev.ktstr.coordinator;
 
 import dev.ktstr.protocol.job.ArtifactRef;
 import dev.ktstr.protocol.job.ArtifactRole;
-import dev.ktstr.worker.ArtifactCache;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +20,7 @@ public final class ArtifactStore {
     /** Hashes {@code file} and offers it; the returned ref goes into the job's artifact list. */
     public ArtifactRef add(Path file, ArtifactRole role) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("artifact " + file + " is not a regular file");
-        String sha = ArtifactCache.sha256Of(file);
+        String sha = ArtifactRef.sha256Of(file);
         ArtifactRef ref = new ArtifactRef(file.getFileName().toString(), sha, Files.size(file), role);
         files.put(sha, file);
         return ref;

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * A running coordinator (with or without an in-process worker): the only way non-Pekko code
  * (the CLI, the JUnit engine) runs jobs. One run at a time; {@link #close} ends the cluster.
- * Obtain one from {@link LocalCluster#start} or {@link CoordinatorServer#start}.
+ * Obtain one from the local-cluster module's {@code LocalCluster.start} or {@link CoordinatorServer#start}.
  */
 public interface GauntletRun extends AutoCloseable {
 

@@ -9,7 +9,7 @@ import dev.ktstr.coordinator.run.RunSetup;
 import dev.ktstr.protocol.job.ArtifactRef;
 import dev.ktstr.protocol.job.JobResult;
 import dev.ktstr.protocol.job.JobSpec;
-import dev.ktstr.worker.cluster.ClusterProtocol.CoordinatorMsg;
+import dev.ktstr.cluster.ClusterProtocol.CoordinatorMsg;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;

@@ -2,7 +2,7 @@ package dev.ktstr.coordinator;
 
 import java.util.regex.Pattern;
 
-/** Run ids: minted in the one format of {@link dev.ktstr.coordinator.results.RunId}; any id used as a directory name must pass {@link #validate}. */
+/** Run ids: minted in the one format of {@link dev.ktstr.results.RunId}; any id used as a directory name must pass {@link #validate}. */
 public final class RunIds {
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
@@ -11,11 +11,11 @@ public final class RunIds {
 
     /**
      * A run id for a run that names no kernel or commit (fake and pre-planned job lists), in the one
-     * run-id format ({@link dev.ktstr.coordinator.results.RunId}): {@code 20261202T134146Z-unknown-unknown-3fa1}.
+     * run-id format ({@link dev.ktstr.results.RunId}): {@code 20261202T134146Z-unknown-unknown-3fa1}.
      */
     public static String newRunId() {
-        return dev.ktstr.coordinator.results.RunId.create(
-                new dev.ktstr.coordinator.results.RunInfo(null, null, null, java.time.Instant.now()));
+        return dev.ktstr.results.RunId.create(
+                new dev.ktstr.results.RunInfo(null, null, null, java.time.Instant.now()));
     }
 
     public static String validate(String runId) {

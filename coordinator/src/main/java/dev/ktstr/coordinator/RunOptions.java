@@ -1,6 +1,6 @@
 package dev.ktstr.coordinator;
 
-import dev.ktstr.worker.KtstrDirs;
+import dev.ktstr.host.KtstrDirs;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.ktstr.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ktstr.coordinator.results.RunId;
+import dev.ktstr.results.RunId;
 import org.junit.jupiter.api.Test;
 
 class RunIdsTest {

@@ -1,17 +1,13 @@
 package dev.ktstr.worker;
 
+import dev.ktstr.host.KtstrDirs;
 import dev.ktstr.protocol.job.ArtifactRef;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -85,7 +81,7 @@ public final class ArtifactCache {
      * deletes it and throws when it does not.
      */
     public Path commit(ArtifactRef ref, Path temp) throws IOException {
-        String actual = sha256Of(temp);
+        String actual = ArtifactRef.sha256Of(temp);
         long size = Files.size(temp);
         if (!actual.equals(ref.sha256()) || size != ref.size()) {
             Files.deleteIfExists(temp);
@@ -100,16 +96,5 @@ public final class ArtifactCache {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
         return target;
-    }
-
-    public static String sha256Of(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new UncheckedIOException(new IOException("SHA-256 missing from the JDK", e));
-        }
     }
 }

@@ -22,7 +22,7 @@ class ArtifactCacheTest {
         ArtifactCache cache = new ArtifactCache(tmp);
         Path src = tmp.resolve("vmlinux");
         Files.writeString(src, "kernel bytes");
-        ArtifactRef ref = new ArtifactRef("vmlinux", ArtifactCache.sha256Of(src), Files.size(src), ArtifactRole.KERNEL_IMAGE);
+        ArtifactRef ref = new ArtifactRef("vmlinux", ArtifactRef.sha256Of(src), Files.size(src), ArtifactRole.KERNEL_IMAGE);
         assertThat(cache.contains(ref)).isFalse();
         assertThatThrownBy(() -> cache.require(ref)).hasMessageContaining("fetched from the coordinator");
 

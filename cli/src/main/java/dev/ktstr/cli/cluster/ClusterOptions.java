@@ -1,6 +1,6 @@
 package dev.ktstr.cli.cluster;
 
-import dev.ktstr.worker.cluster.ClusterSettings;
+import dev.ktstr.cluster.ClusterSettings;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;

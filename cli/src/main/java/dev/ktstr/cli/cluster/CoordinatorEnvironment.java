@@ -3,7 +3,7 @@ package dev.ktstr.cli.cluster;
 import dev.ktstr.coordinator.GauntletRun;
 import dev.ktstr.coordinator.testrun.KernelArtifacts;
 import dev.ktstr.coordinator.testrun.TestEnvironment;
-import dev.ktstr.junit.local.LocalVmEnvironment;
+import dev.ktstr.local.LocalVmEnvironment;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -6,7 +6,7 @@ import dev.ktstr.coordinator.RunHandle;
 import dev.ktstr.coordinator.RunOptions;
 import dev.ktstr.coordinator.testrun.RunTarget;
 import dev.ktstr.protocol.job.JobSpec;
-import dev.ktstr.worker.cluster.ClusterSettings;
+import dev.ktstr.cluster.ClusterSettings;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Comparator;

@@ -3,7 +3,7 @@ package dev.ktstr.cli.shell;
 import dev.ktstr.protocol.topology.InvalidTopologyException;
 import dev.ktstr.protocol.topology.Topology;
 import dev.ktstr.vmm.initramfs.BuiltInitramfs;
-import dev.ktstr.vmm.initramfs.CacheRoot;
+import dev.ktstr.host.KtstrDirs;
 import dev.ktstr.vmm.initramfs.IncludeSpec;
 import dev.ktstr.vmm.initramfs.InitramfsBuilder;
 import dev.ktstr.vmm.initramfs.InitramfsSpec;
@@ -124,7 +124,7 @@ public final class ShellCommand implements Callable<Integer> {
         ResolvedKernel k = KernelDiscovery.resolveOnHost(Optional.ofNullable(kernel));
         AccelDecision decision;
         try {
-            decision = new AcceleratorChooser(CacheRoot.resolve()).choose(mode, HostVirtFacts.probe());
+            decision = new AcceleratorChooser(KtstrDirs.cacheRoot()).choose(mode, HostVirtFacts.probe());
         } catch (IllegalStateException e) {
             throw new UsageError(e.getMessage());
         }

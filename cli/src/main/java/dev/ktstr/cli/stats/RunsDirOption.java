@@ -1,8 +1,8 @@
 package dev.ktstr.cli.stats;
 
-import dev.ktstr.coordinator.results.LoadResult;
-import dev.ktstr.coordinator.results.RunDir;
-import dev.ktstr.coordinator.results.RunStore;
+import dev.ktstr.results.LoadResult;
+import dev.ktstr.results.RunDir;
+import dev.ktstr.results.RunStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.ktstr.cli.stats;
 
-import dev.ktstr.coordinator.results.RunDir;
-import dev.ktstr.coordinator.results.RunStore;
-import dev.ktstr.coordinator.stats.RunOverview;
+import dev.ktstr.results.RunDir;
+import dev.ktstr.results.RunStore;
+import dev.ktstr.results.stats.RunOverview;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

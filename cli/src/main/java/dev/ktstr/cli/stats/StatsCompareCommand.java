@@ -1,14 +1,14 @@
 package dev.ktstr.cli.stats;
 
-import dev.ktstr.coordinator.results.LoadResult;
-import dev.ktstr.coordinator.stats.CompareEngine;
-import dev.ktstr.coordinator.stats.CompareOptions;
-import dev.ktstr.coordinator.stats.CompareReport;
-import dev.ktstr.coordinator.stats.CompareText;
-import dev.ktstr.coordinator.stats.Dimension;
-import dev.ktstr.coordinator.stats.HtmlReport;
-import dev.ktstr.coordinator.stats.SideFilter;
-import dev.ktstr.coordinator.stats.ThresholdPolicy;
+import dev.ktstr.results.LoadResult;
+import dev.ktstr.results.stats.CompareEngine;
+import dev.ktstr.results.stats.CompareOptions;
+import dev.ktstr.results.stats.CompareReport;
+import dev.ktstr.results.stats.CompareText;
+import dev.ktstr.results.stats.Dimension;
+import dev.ktstr.results.stats.HtmlReport;
+import dev.ktstr.results.stats.SideFilter;
+import dev.ktstr.results.stats.ThresholdPolicy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.ktstr.cli.stats;
 
-import dev.ktstr.coordinator.stats.RunListing;
+import dev.ktstr.results.stats.RunListing;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package dev.ktstr.cli.stats;
 
-import dev.ktstr.coordinator.results.LoadResult;
-import dev.ktstr.coordinator.stats.ValueListing;
+import dev.ktstr.results.LoadResult;
+import dev.ktstr.results.stats.ValueListing;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package dev.ktstr.cli.stats;
 
-import dev.ktstr.coordinator.results.RunMerger;
-import dev.ktstr.coordinator.results.RunStore;
+import dev.ktstr.results.RunMerger;
+import dev.ktstr.results.RunStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.ktstr.cli.stats;
 
-import dev.ktstr.coordinator.results.LoadResult;
-import dev.ktstr.coordinator.results.RunDir;
-import dev.ktstr.coordinator.stats.HostReport;
+import dev.ktstr.results.LoadResult;
+import dev.ktstr.results.RunDir;
+import dev.ktstr.results.stats.HostReport;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

@@ -1,6 +1,6 @@
 package dev.ktstr.cli.test;
 
-import dev.ktstr.coordinator.results.ProjectCommit;
+import dev.ktstr.results.ProjectCommit;
 import dev.ktstr.coordinator.testrun.TestRunOptions;
 import java.io.File;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.ktstr.cli.test;
 
 import dev.ktstr.coordinator.testrun.TestRun;
-import dev.ktstr.junit.local.LocalVmEnvironment;
+import dev.ktstr.local.LocalVmEnvironment;
 import dev.ktstr.vmm.qemu.AccelMode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -3,10 +3,10 @@ package dev.ktstr.cli.cluster;
 import dev.ktstr.cli.cluster.fixture.ClusterSmokeFixture;
 import dev.ktstr.coordinator.journal.JournalState;
 import dev.ktstr.coordinator.journal.RunJournal;
-import dev.ktstr.coordinator.results.LoadResult;
-import dev.ktstr.coordinator.results.LoadedSidecar;
-import dev.ktstr.coordinator.results.RunDir;
-import dev.ktstr.coordinator.results.RunStore;
+import dev.ktstr.results.LoadResult;
+import dev.ktstr.results.LoadedSidecar;
+import dev.ktstr.results.RunDir;
+import dev.ktstr.results.RunStore;
 import dev.ktstr.protocol.job.ArtifactRef;
 import dev.ktstr.protocol.job.ArtifactRole;
 import dev.ktstr.protocol.job.JobResult;
@@ -15,7 +15,6 @@ import dev.ktstr.protocol.job.JobStatus;
 import dev.ktstr.protocol.sidecar.Sidecar;
 import dev.ktstr.vmm.kernel.KernelDiscovery;
 import dev.ktstr.vmm.kernel.KernelException;
-import dev.ktstr.worker.ArtifactCache;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,7 +102,7 @@ class ClusterRealVmIT {
             for (Path f : (Iterable<Path>) s.filter(Files::isRegularFile)::iterator) {
                 if (f.getParent().getFileName().toString().equals("tmp")) continue;
                 String name = f.getFileName().toString();
-                assertThat(ArtifactCache.sha256Of(f)).as("cached %s hashes to its name", f).isEqualTo(name);
+                assertThat(ArtifactRef.sha256Of(f)).as("cached %s hashes to its name", f).isEqualTo(name);
                 shas.add(name);
             }
         }

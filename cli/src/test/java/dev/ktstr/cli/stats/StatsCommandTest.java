@@ -2,9 +2,9 @@ package dev.ktstr.cli.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ktstr.coordinator.results.RunDir;
-import dev.ktstr.coordinator.results.RunInfo;
-import dev.ktstr.coordinator.results.RunStore;
+import dev.ktstr.results.RunDir;
+import dev.ktstr.results.RunInfo;
+import dev.ktstr.results.RunStore;
 import dev.ktstr.protocol.sidecar.HostContext;
 import dev.ktstr.protocol.sidecar.MonitorSummary;
 import dev.ktstr.protocol.sidecar.PhaseTimings;

@@ -9,21 +9,20 @@ import dev.ktstr.protocol.job.JobSpec;
 import dev.ktstr.protocol.job.JobStatus;
 import dev.ktstr.coordinator.verdict.Verdict;
 import dev.ktstr.protocol.job.WorkerCapacity;
-import dev.ktstr.worker.cluster.AuthToken;
-import dev.ktstr.worker.cluster.ClusterProtocol;
-import dev.ktstr.worker.cluster.ClusterProtocol.ArtifactChunk;
-import dev.ktstr.worker.cluster.ClusterProtocol.AssignJobs;
-import dev.ktstr.worker.cluster.ClusterProtocol.CoordinatorClosing;
-import dev.ktstr.worker.cluster.ClusterProtocol.CoordinatorMsg;
-import dev.ktstr.worker.cluster.ClusterProtocol.FetchChunk;
-import dev.ktstr.worker.cluster.ClusterProtocol.JobFinished;
-import dev.ktstr.worker.cluster.ClusterProtocol.JobPhase;
-import dev.ktstr.worker.cluster.ClusterProtocol.NoWork;
-import dev.ktstr.worker.cluster.ClusterProtocol.Rejected;
-import dev.ktstr.worker.cluster.ClusterProtocol.RequestWork;
-import dev.ktstr.worker.cluster.ClusterProtocol.ResultAck;
-import dev.ktstr.worker.cluster.ClusterProtocol.WorkAvailable;
-import dev.ktstr.worker.cluster.ClusterProtocol.WorkerMsg;
+import dev.ktstr.cluster.AuthToken;
+import dev.ktstr.cluster.ClusterProtocol;
+import dev.ktstr.cluster.ClusterProtocol.AssignJobs;
+import dev.ktstr.cluster.ClusterProtocol.CoordinatorClosing;
+import dev.ktstr.cluster.ClusterProtocol.CoordinatorMsg;
+import dev.ktstr.cluster.ClusterProtocol.FetchChunk;
+import dev.ktstr.cluster.ClusterProtocol.JobFinished;
+import dev.ktstr.cluster.ClusterProtocol.JobPhase;
+import dev.ktstr.cluster.ClusterProtocol.NoWork;
+import dev.ktstr.cluster.ClusterProtocol.Rejected;
+import dev.ktstr.cluster.ClusterProtocol.RequestWork;
+import dev.ktstr.cluster.ClusterProtocol.ResultAck;
+import dev.ktstr.cluster.ClusterProtocol.WorkAvailable;
+import dev.ktstr.cluster.ClusterProtocol.WorkerMsg;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -38,20 +37,14 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The coordinator actor: owns the active run. Workers pull jobs ({@link Placement} against their
@@ -155,6 +148,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
     private final Address selfAddress;
     private final Map<ActorRef<WorkerMsg>, WorkerState> workers = new LinkedHashMap<>();
     private RunState run;
+    /** Serves the current run's artifact bytes, off this actor's message loop. */
+    private final ActorRef<ArtifactServer.Command> artifactServer;
     private long lastWorkerJoinNanos = System.nanoTime();
 
     /** @param secret shared secret workers must prove; null or empty = no check (loopback only) */
@@ -168,6 +163,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
     private Coordinator(ActorContext<CoordinatorMsg> ctx, String secret) {
         super(ctx);
         this.secret = secret;
+        this.artifactServer = ctx.spawn(ArtifactServer.create(), "artifacts");
         Cluster cluster = Cluster.get(ctx.getSystem());
         this.selfAddress = cluster.selfMember().address();
         ctx.getSystem().receptionist().tell(Receptionist.register(ClusterProtocol.COORDINATOR_KEY, ctx.getSelf()));
@@ -210,6 +206,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             return this;
         }
         run = new RunState(s.setup());
+        artifactServer.tell(new ArtifactServer.Offer(run.setup.artifacts()));
         if (run.resumed > 0) {
             journal(new JournalRecord.Resumed(Instant.now().toString(), run.queue.size()));
         }
@@ -322,24 +319,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
     }
 
     private void onFetchChunk(FetchChunk f) {
-        Optional<Path> file = run == null ? Optional.empty() : run.setup.artifacts().find(f.sha256());
-        if (file.isEmpty()) {
-            f.replyTo().tell(new ArtifactChunk(f.sha256(), f.offset(), new byte[0], 0, true,
-                    "artifact " + f.sha256() + " is not offered by the current run"));
-            return;
-        }
-        try (FileChannel ch = FileChannel.open(file.get(), StandardOpenOption.READ)) {
-            long total = ch.size();
-            if (f.offset() < 0 || f.offset() > total) throw new IOException("offset " + f.offset() + " outside 0.." + total);
-            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(ClusterProtocol.CHUNK_BYTES, total - f.offset()));
-            while (buf.hasRemaining()) {
-                if (ch.read(buf, f.offset() + buf.position()) < 0) break;
-            }
-            byte[] data = Arrays.copyOf(buf.array(), buf.position());
-            f.replyTo().tell(new ArtifactChunk(f.sha256(), f.offset(), data, total, f.offset() + data.length >= total, ""));
-        } catch (IOException e) {
-            f.replyTo().tell(new ArtifactChunk(f.sha256(), f.offset(), new byte[0], 0, true, "read failed: " + e.getMessage()));
-        }
+        artifactServer.tell(new ArtifactServer.Serve(f));
     }
 
     private void onMemberLost(MemberLost m) {
@@ -429,6 +409,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
     private void abortRun(Throwable why) {
         RunState r = run;
         run = null;
+        artifactServer.tell(new ArtifactServer.Offer(null));
         try {
             r.setup.journal().close();
         } catch (IOException e) {
@@ -443,6 +424,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         journal(new JournalRecord.End(Instant.now().toString(), r.results.size()));
         if (run == null) return;
         run = null;
+        artifactServer.tell(new ArtifactServer.Offer(null));
         try {
             r.setup.journal().close();
         } catch (IOException e) {

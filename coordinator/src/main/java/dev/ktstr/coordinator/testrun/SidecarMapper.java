@@ -3,7 +3,7 @@ package dev.ktstr.coordinator.testrun;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ktstr.coordinator.plan.Variant;
-import dev.ktstr.worker.host.HostContextProbe;
+import dev.ktstr.host.HostContextProbe;
 import dev.ktstr.protocol.guest.Stimulus;
 import dev.ktstr.protocol.job.JobResult;
 import dev.ktstr.protocol.job.JobStatus;

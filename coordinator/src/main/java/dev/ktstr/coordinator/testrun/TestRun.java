@@ -1,5 +1,6 @@
 package dev.ktstr.coordinator.testrun;
 
+import dev.ktstr.host.IncludePaths;
 import dev.ktstr.coordinator.ArtifactStore;
 import dev.ktstr.coordinator.GauntletRun;
 import dev.ktstr.coordinator.RunHandle;
@@ -23,10 +24,10 @@ import dev.ktstr.coordinator.plan.PlanTests;
 import dev.ktstr.coordinator.plan.PresetFilter;
 import dev.ktstr.coordinator.plan.TopologyPreset;
 import dev.ktstr.coordinator.plan.Variant;
-import dev.ktstr.coordinator.results.RunDir;
-import dev.ktstr.coordinator.results.RunInfo;
-import dev.ktstr.coordinator.results.RunStore;
-import dev.ktstr.coordinator.results.SidecarConflictException;
+import dev.ktstr.results.RunDir;
+import dev.ktstr.results.RunInfo;
+import dev.ktstr.results.RunStore;
+import dev.ktstr.results.SidecarConflictException;
 import dev.ktstr.protocol.job.ArtifactRef;
 import dev.ktstr.protocol.job.ArtifactRole;
 import dev.ktstr.protocol.job.JobResult;
@@ -500,7 +501,7 @@ public final class TestRun {
         if (method == null) return List.of();
         List<Path> files = new ArrayList<>();
         for (String spec : method.getAnnotation(dev.ktstr.scenario.KtstrTest.class).extraIncludeFiles()) {
-            Path p = dev.ktstr.vmm.initramfs.IncludeSpec.resolve(spec).hostPath();
+            Path p = IncludePaths.resolve(spec);
             if (!Files.isRegularFile(p)) {
                 throw new IOException("include '" + spec + "' resolves to " + p + ", which is not a regular file; directories are not shipped to workers yet");
             }

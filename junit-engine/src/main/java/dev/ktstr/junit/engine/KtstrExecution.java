@@ -1,11 +1,11 @@
 package dev.ktstr.junit.engine;
 
-import dev.ktstr.coordinator.results.ProjectCommit;
+import dev.ktstr.results.ProjectCommit;
 import dev.ktstr.coordinator.testrun.ResultLines;
 import dev.ktstr.coordinator.testrun.TestRun;
 import dev.ktstr.coordinator.testrun.TestRunOptions;
 import dev.ktstr.coordinator.testrun.VariantOutcome;
-import dev.ktstr.junit.local.LocalVmEnvironment;
+import dev.ktstr.local.LocalVmEnvironment;
 import dev.ktstr.protocol.job.JobStatus;
 import dev.ktstr.vmm.qemu.AccelMode;
 import java.net.URISyntaxException;

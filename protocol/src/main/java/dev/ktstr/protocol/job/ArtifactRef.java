@@ -1,5 +1,12 @@
 package dev.ktstr.protocol.job;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -32,5 +39,17 @@ public record ArtifactRef(String name, String sha256, long size, ArtifactRole ro
 
     public static boolean isSha256(String s) {
         return s != null && SHA256.matcher(s).matches();
+    }
+
+    /** The digest an artifact is named by: the coordinator offers files by it and the worker checks fetched bytes against it. */
+    public static String sha256Of(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
     }
 }

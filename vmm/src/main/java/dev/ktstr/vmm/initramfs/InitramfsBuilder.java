@@ -1,5 +1,6 @@
 package dev.ktstr.vmm.initramfs;
 
+import dev.ktstr.host.KtstrDirs;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -73,7 +74,7 @@ public final class InitramfsBuilder {
     }
 
     public static InitramfsBuilder defaultCache() {
-        return new InitramfsBuilder(CacheRoot.resolve());
+        return new InitramfsBuilder(KtstrDirs.cacheRoot());
     }
 
     public InitramfsBuilder withCompression(InitramfsCompression c) {

@@ -1,10 +1,11 @@
 package dev.ktstr.worker.cluster;
 
+import dev.ktstr.cluster.ClusterProtocol;
 import dev.ktstr.protocol.job.ArtifactRef;
 import dev.ktstr.worker.ArtifactCache;
-import dev.ktstr.worker.cluster.ClusterProtocol.ArtifactChunk;
-import dev.ktstr.worker.cluster.ClusterProtocol.CoordinatorMsg;
-import dev.ktstr.worker.cluster.ClusterProtocol.FetchChunk;
+import dev.ktstr.cluster.ClusterProtocol.ArtifactChunk;
+import dev.ktstr.cluster.ClusterProtocol.CoordinatorMsg;
+import dev.ktstr.cluster.ClusterProtocol.FetchChunk;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;

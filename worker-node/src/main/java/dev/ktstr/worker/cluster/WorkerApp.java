@@ -1,5 +1,7 @@
 package dev.ktstr.worker.cluster;
 
+import dev.ktstr.cluster.ClusterSettings;
+import dev.ktstr.cluster.ClusterProtocol;
 import dev.ktstr.protocol.job.WorkerCapacity;
 import dev.ktstr.worker.ArtifactCache;
 import dev.ktstr.worker.HostCapacity;

@@ -2,7 +2,7 @@ package dev.ktstr.worker.vm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ktstr.worker.host.HostContextProbe;
+import dev.ktstr.host.HostContextProbe;
 import dev.ktstr.protocol.guest.GuestPhases;
 import dev.ktstr.protocol.outcome.InitramfsStats;
 import dev.ktstr.protocol.outcome.MonitorOutcome;
