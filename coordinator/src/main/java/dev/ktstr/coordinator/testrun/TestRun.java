@@ -242,7 +242,7 @@ public final class TestRun {
             JobSpec job = new JobSpec(jobId, v.name(), entry.className(), entry.methodName(), v.topology(),
                     kernelRefByLabel.get(kernel.label()), sched.displayName(), schedArgs, v.activeFlags(),
                     Math.max(v.memoryMb(), cfg.vmMemoryMb()), timeoutMs, cfg.performanceMode(), refs, 0,
-                    new dev.ktstr.protocol.job.VerdictTerms(cfg.expectErr(), cfg.cleanupBudgetMs()),
+                    new dev.ktstr.protocol.job.VerdictTerms(cfg.expectErr(), cfg.cleanupBudgetMs(), cfg.schedError(), cfg.allowInconclusive()),
                     dev.ktstr.scenario.report.ReportJson.mapper().valueToTree(cfg.withTopology(v.topology())));
             slots.put(jobId, new Slot(v, entry, kernel));
             if (problem != null) {

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ktstr.protocol.job.JobResult;
+import dev.ktstr.protocol.guest.SchedExit;
+import dev.ktstr.protocol.guest.SchedExtExit;
 import dev.ktstr.protocol.job.JobStatus;
+import dev.ktstr.protocol.job.SchedErrorMatch;
 import dev.ktstr.protocol.job.VerdictTerms;
 import dev.ktstr.protocol.outcome.MonitorOutcome;
 import dev.ktstr.protocol.outcome.VmEnd;
@@ -22,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * small). {@code pass-eevdf-steady.json}: {@code ktstr/steady} (EEVDF, 2 vCPUs), journaled by the
  * version before the typed outcome and converted from its payload;
  * {@code check-failure-impossible-iteration-rate.json} and {@code sched-death-qmap-bpf-error.json}
- * (scx_qmap {@code -e 5000}: the scheduler is ejected by its own scx_bpf_error): the examples'
+ * (scx_qmap {@code -e 5000}: the scheduler is ejected by its own scx_bpf_error) (it predates SchedExit.attached; its guest log says "attached as 'qmap'", so the
+ * field was added as true): the examples'
  * expectErr tests, and {@code pass-qmap-cgroup-add.json} (scx_qmap, host monitor checks run and
  * passed), journaled as typed outcomes. Cases no small real run
  * produces on demand (monitor failure, timeout, boot oops, kernel crash, cleanup budget, channel
@@ -113,6 +117,101 @@ class VerdictTest {
         assertThat(Verdict.judge(noResult, r.phaseTimingsMs(), EXPECT_ERR).status()).isEqualTo(JobStatus.PASS);
     }
 
+    static VmOutcome withSchedExit(VmOutcome o, SchedExit se) {
+        return new VmOutcome(o.vm(), o.hello(), o.guestResult(), o.guestExit(), se, o.crash(), o.workerReports(), o.stimuli(),
+                o.guestPhases(), o.watchdogEvents(), o.monitor(), o.monitorOff(), o.perf(), o.channelProblems(), o.logs(), o.initramfs(),
+                o.host(), o.skipReason());
+    }
+
+    static SchedExit withAccount(SchedExit s, SchedExtExit x) {
+        return new SchedExit(s.reason(), s.exitCode(), s.sysfsState(), s.detail(), s.logTail(), s.log(), s.guestUptimeMs(), s.attached(), x);
+    }
+
+    /** {@code sched-error-qmap-unexpected.json}: scx_qmap -e 5000 in a test that does not expect it (recorded by this branch's agent). */
+    @Test
+    void anUnexpectedScxBpfErrorLeadsTheMessageInSchedExtsWords() throws Exception {
+        JobResult r = recorded("sched-error-qmap-unexpected");
+        SchedExtExit x = r.outcome().schedExit().schedExt();
+        assertThat(x.kind()).isEqualTo(SchedExtExit.Kind.ERROR_BPF);
+        assertThat(x.bpfErrorText()).isEqualTo("test triggering error");
+        assertThat(x.dump()).startsWith("kw-cg_0-0[155] triggered exit kind 1025:\n  scx_bpf_error (test triggering error)");
+        assertThat(r.outcome().schedExit().attached()).isTrue();
+        Verdict.Judgement plain = judge(r, PLAIN);
+        assertThat(plain.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(plain.message()).startsWith("scheduler error: scx_bpf_error: test triggering error; SCHEDULER_DIED: ");
+        assertThat(plain.details()).contains("--- sched_ext exit ---\n  kind ERROR_BPF, reason 'scx_bpf_error', message 'test triggering error' (from the kernel log, scheduler log)");
+        assertThat(r.message()).isEqualTo(plain.message());
+        assertThat(judge(r, EXPECT_ERR).status()).isEqualTo(JobStatus.PASS);
+    }
+
+    @Test
+    void aMatcherPassesOnTheRightMessageAndFailsOnAWrongOne() throws Exception {
+        JobResult r = recorded("sched-error-qmap-unexpected");
+        Verdict.Judgement right = judge(r, new VerdictTerms(true, null, SchedErrorMatch.of("test triggering error", "^scx_bpf_error: "), false));
+        assertThat(right.status()).isEqualTo(JobStatus.PASS);
+        assertThat(right.message()).startsWith("failed as expected: scheduler error: scx_bpf_error: test triggering error");
+        Verdict.Judgement wrong = judge(r, new VerdictTerms(false, null, SchedErrorMatch.of("runnable task stall", null), false));
+        assertThat(wrong.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(wrong.message()).isEqualTo(
+                "expected a scheduler error containing 'runnable task stall', but it exited with 'scx_bpf_error: test triggering error'");
+        Verdict.Judgement regex = judge(r, new VerdictTerms(true, null, SchedErrorMatch.of(null, "stall|watchdog"), false));
+        assertThat(regex.status()).isEqualTo(JobStatus.FAIL);
+        // a failing check with no scheduler exit message cannot satisfy a matcher
+        Verdict.Judgement noExit = judge(recorded("check-failure-impossible-iteration-rate"),
+                new VerdictTerms(true, null, SchedErrorMatch.of("anything", null), false));
+        assertThat(noExit.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(noExit.message()).startsWith("expected a scheduler error containing 'anything', but the scheduler gave no sched_ext exit message");
+    }
+
+    @Test
+    void anExpectedErrorCountsOnlyWhenTheSchedulerHadAttached() throws Exception {
+        JobResult r = recorded("sched-error-qmap-unexpected");
+        SchedExit seen = r.outcome().schedExit();
+        // changed fact: the same death, but the scheduler never reached "enabled"
+        SchedExit never = new SchedExit(SchedExit.Reason.NOT_ATTACHED, -1, "disabled", "scx_qmap did not reach enabled", seen.logTail(),
+                seen.log(), seen.guestUptimeMs(), false, null);
+        Verdict.Judgement j = Verdict.judge(withSchedExit(r.outcome(), never), r.phaseTimingsMs(), EXPECT_ERR);
+        assertThat(j.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(j.message()).isEqualTo("expected the scheduler to fail, but it never attached: NOT_ATTACHED scx_qmap did not reach enabled");
+    }
+
+    /**
+     * Recorded: {@code scx_simple --no-such-option} in an expectErr test (it prints its usage and exits
+     * 1 before it attaches) and scx_qmap -e 5000 under a matcher naming a stall; both really FAILed.
+     */
+    @Test
+    void aSchedulerThatCannotLoadFailsAnExpectErrTestAndAWrongMatcherFails() throws Exception {
+        JobResult start = recorded("sched-start-failed-simple-bad-option");
+        assertThat(start.outcome().schedExit().attached()).isFalse();
+        assertThat(start.status()).isEqualTo(JobStatus.FAIL);
+        Verdict.Judgement j = judge(start, EXPECT_ERR);
+        assertThat(j.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(j.message()).isEqualTo("expected the scheduler to fail, but it never attached: EXITED scheduler exited with 1 within 1000 ms of its start");
+        assertThat(start.message()).isEqualTo(j.message());
+        JobResult wrong = recorded("sched-error-qmap-wrong-matcher");
+        assertThat(wrong.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(wrong.message()).isEqualTo(
+                "expected a scheduler error containing 'runnable task stall', but it exited with 'scx_bpf_error: test triggering error'");
+        // the same recorded outcome under the right matcher passes
+        assertThat(judge(wrong, new VerdictTerms(true, null, SchedErrorMatch.of("test triggering error", null), false)).status())
+                .isEqualTo(JobStatus.PASS);
+    }
+
+    @Test
+    void aCleanUnregistrationIsNotReportedAsACrash() throws Exception {
+        JobResult r = recorded("sched-error-qmap-unexpected");
+        // changed fact: the scheduler left by scx_bpf_exit (SCX_EXIT_UNREG_BPF) in the middle of the test
+        SchedExtExit clean = new SchedExtExit(SchedExtExit.Kind.UNREG_BPF, "unregistered from BPF", null, null, List.of(), "scheduler log");
+        Verdict.Judgement j = Verdict.judge(withSchedExit(r.outcome(), withAccount(r.outcome().schedExit(), clean)), r.phaseTimingsMs(), PLAIN);
+        assertThat(j.status()).isEqualTo(JobStatus.FAIL); // the test lost its scheduler
+        assertThat(j.message()).startsWith("scheduler unregistered (unregistered from BPF) before the test ended, not a crash; ")
+                .doesNotContain("scheduler error");
+        // the agent's own stop at the end of a passing test is no account at all
+        SchedExit stopped = new SchedExit(SchedExit.Reason.STOPPED, 0, "disabled", "stopped by the agent at the end of the test", "", "", 1,
+                true, new SchedExtExit(SchedExtExit.Kind.UNREG, "unregistered from user space", null, null, List.of(), "scheduler log"));
+        assertThat(Verdict.schedulerAccount(stopped)).isNull();
+    }
+
     @Test
     void aFailedMonitorCheckFailsAPassingGuest() throws Exception {
         JobResult r = recorded("pass-qmap-cgroup-add");
@@ -168,7 +267,7 @@ class VerdictTest {
                 o.monitor(), o.monitorOff(), o.perf(), o.channelProblems(), o.logs(), o.initramfs(), o.host(), null);
         Verdict.Judgement j = Verdict.judge(o, r.phaseTimingsMs(), EXPECT_ERR);
         assertThat(j.status()).isEqualTo(JobStatus.FAIL);
-        assertThat(j.message()).isEqualTo("guest kernel panicked: kernel crash: BUG: unable to handle page fault");
+        assertThat(j.message()).isEqualTo("expected the scheduler to fail, but guest kernel panicked: kernel crash: BUG: unable to handle page fault");
     }
 
     @Test
