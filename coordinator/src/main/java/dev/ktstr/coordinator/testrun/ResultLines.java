@@ -36,6 +36,7 @@ public final class ResultLines {
             case SKIP -> "SKIP";
             case TIMEOUT -> "TIMEOUT";
             case INFRA_ERROR -> "INFRA";
+            case INCONCLUSIVE -> "INCONCL";
             case COMPLETED -> "UNJUDGED"; // never recorded: the coordinator judges every completed VM
         };
         return String.format(Locale.ROOT, "%-7s %-60s %-10s %-4s %7s  %s", word, o.variant().name(),

@@ -8,6 +8,7 @@ import dev.ktstr.protocol.guest.SchedExtExit;
 import dev.ktstr.protocol.job.JobStatus;
 import dev.ktstr.protocol.job.SchedErrorMatch;
 import dev.ktstr.protocol.job.VerdictTerms;
+import dev.ktstr.protocol.outcome.HostStarvation;
 import dev.ktstr.protocol.outcome.MonitorOutcome;
 import dev.ktstr.protocol.outcome.VmEnd;
 import dev.ktstr.protocol.outcome.VmLogs;
@@ -130,8 +131,49 @@ public final class Verdict {
             if (!passed && !guestPassed) details.append(failureDetails(result));
             if (!guestPassed) schedExtDetails(se, details);
         }
+        String starved = hostStarved(vm, terms);
+        if (starved != null && restsOnTiming(out, status, terms)) {
+            details.insert(0, "INCONCLUSIVE: " + starved + "\n");
+            message = "inconclusive: " + starved + "; the verdict would have been " + status + ": " + message;
+            status = JobStatus.INCONCLUSIVE;
+        }
         if (status != JobStatus.PASS && status != JobStatus.SKIP) evidence(out, details);
         return new Judgement(status, line(message), details.toString());
+    }
+
+    /** Check kinds whose verdict a host that did not run the vCPUs can fake: gaps, starvation, fairness, rates, the monitor's stalls. */
+    static final java.util.Set<String> TIMING_KINDS = java.util.Set.of("STARVED", "STUCK", "UNFAIR", "BENCHMARK", "MONITOR");
+
+    /** Why the host starved the guest beyond the test's gap limit, or null when it did not (or was not measured). */
+    static String hostStarved(VmRun vm, VerdictTerms terms) {
+        HostStarvation hs = vm.hostStarvation();
+        if (hs == null || terms.gapThresholdMs() == null || hs.longestWaitMs() <= terms.gapThresholdMs()) return null;
+        return "the host starved the guest: vCPU " + hs.longestWaitVcpu() + "'s thread waited " + hs.longestWaitMs()
+                + " ms runnable on the host, over the " + terms.gapThresholdMs() + " ms gap limit (run_delay from /proc schedstat, "
+                + hs.samples() + " samples every " + hs.sampleIntervalMs() + " ms)";
+    }
+
+    /**
+     * The verdict was decided by timing checks alone: a failing (or, for expectErr, an expectedly
+     * failing) guest result whose every failing check is of a {@link #TIMING_KINDS} kind, or a failed
+     * host monitor, with the scheduler still in charge. A scheduler's own error stays a FAIL whatever the host did.
+     */
+    static boolean restsOnTiming(VmOutcome out, JobStatus status, VerdictTerms terms) {
+        JsonNode result = out.guestResult();
+        if (result == null) return false;
+        boolean signal = terms.expectErr() ? status == JobStatus.PASS : status == JobStatus.FAIL;
+        if (!signal) return false;
+        SchedExit se = out.schedExit();
+        if (se != null && se.reason() != SchedExit.Reason.STOPPED) return false;
+        if (out.monitor() != null && out.monitor().failed() && result.path("passed").asBoolean(false)) return true;
+        boolean any = false;
+        for (JsonNode d : result.path("details")) {
+            String kind = d.path("kind").asText("");
+            if (kind.equals("SKIP")) continue;
+            if (!TIMING_KINDS.contains(kind)) return false;
+            any = true;
+        }
+        return any || out.monitor() != null && out.monitor().failed();
     }
 
     /**

@@ -50,7 +50,8 @@ class VerdictTest {
 
     static VmOutcome withEnd(VmOutcome o, VmEnd end) {
         VmRun vm = o.vm();
-        return new VmOutcome(new VmRun(vm.accelerator(), vm.acceleratorReason(), vm.machine(), end, vm.elapsedMs(), vm.retries()),
+        return new VmOutcome(new VmRun(vm.accelerator(), vm.acceleratorReason(), vm.machine(), end, vm.elapsedMs(), vm.retries(),
+                vm.hostStarvation()),
                 o.hello(), o.guestResult(), o.guestExit(), o.schedExit(), o.crash(), o.workerReports(), o.stimuli(), o.guestPhases(),
                 o.watchdogEvents(), o.monitor(), o.monitorOff(), o.perf(), o.channelProblems(), o.logs(), o.initramfs(), o.host(),
                 o.skipReason());
@@ -210,6 +211,42 @@ class VerdictTest {
         SchedExit stopped = new SchedExit(SchedExit.Reason.STOPPED, 0, "disabled", "stopped by the agent at the end of the test", "", "", 1,
                 true, new SchedExtExit(SchedExtExit.Kind.UNREG, "unregistered from user space", null, null, List.of(), "scheduler log"));
         assertThat(Verdict.schedulerAccount(stopped)).isNull();
+    }
+
+    static VmOutcome withHostStarvation(VmOutcome o, dev.ktstr.protocol.outcome.HostStarvation hs) {
+        VmRun vm = o.vm();
+        return new VmOutcome(new VmRun(vm.accelerator(), vm.acceleratorReason(), vm.machine(), vm.end(), vm.elapsedMs(),
+                vm.retries(), hs), o.hello(), o.guestResult(), o.guestExit(), o.schedExit(), o.crash(), o.workerReports(), o.stimuli(),
+                o.guestPhases(), o.watchdogEvents(), o.monitor(), o.monitorOff(), o.perf(), o.channelProblems(), o.logs(), o.initramfs(),
+                o.host(), o.skipReason());
+    }
+
+    @Test
+    void aTimingFailureAcrossAHostStarvationIsInconclusiveButASchedulerErrorStaysAFailure() throws Exception {
+        VerdictTerms gap2s = new VerdictTerms(false, null, null, false, 2000L);
+        JobResult rate = recorded("check-failure-impossible-iteration-rate");
+        // changed fact: the host kept vCPU 1 waiting 2.5 s
+        dev.ktstr.protocol.outcome.HostStarvation starved = new dev.ktstr.protocol.outcome.HostStarvation(2500, 1, 2600, 120, 100);
+        VmOutcome o = withHostStarvation(rate.outcome(), starved);
+        Verdict.Judgement j = Verdict.judge(o, rate.phaseTimingsMs(), gap2s);
+        assertThat(j.status()).isEqualTo(JobStatus.INCONCLUSIVE);
+        assertThat(j.message()).startsWith("inconclusive: the host starved the guest: vCPU 1's thread waited 2500 ms runnable on the host, "
+                + "over the 2000 ms gap limit").contains("the verdict would have been FAIL: BENCHMARK: ");
+        // an expected timing failure cannot be trusted either
+        assertThat(Verdict.judge(o, rate.phaseTimingsMs(), new VerdictTerms(true, null, null, false, 2000L)).status())
+                .isEqualTo(JobStatus.INCONCLUSIVE);
+        // under the limit, or not measured: the verdict stands
+        assertThat(Verdict.judge(o, rate.phaseTimingsMs(), new VerdictTerms(false, null, null, false, 3000L)).status()).isEqualTo(JobStatus.FAIL);
+        assertThat(judge(rate, gap2s).status()).isEqualTo(JobStatus.FAIL);
+        // a passing test stays a pass: starvation only makes timing look worse
+        JobResult pass = recorded("pass-eevdf-steady");
+        assertThat(Verdict.judge(withHostStarvation(pass.outcome(), starved), pass.phaseTimingsMs(), gap2s).status()).isEqualTo(JobStatus.PASS);
+        // the scheduler's own error is a failure whatever the host did
+        JobResult err = recorded("sched-error-qmap-unexpected");
+        assertThat(Verdict.judge(withHostStarvation(err.outcome(), starved), err.phaseTimingsMs(), gap2s).status()).isEqualTo(JobStatus.FAIL);
+        assertThat(JobStatus.FAIL.severity()).isGreaterThan(JobStatus.INCONCLUSIVE.severity());
+        assertThat(JobStatus.INCONCLUSIVE.severity()).isGreaterThan(JobStatus.PASS.severity());
+        assertThat(JobStatus.PASS.severity()).isGreaterThan(JobStatus.SKIP.severity());
     }
 
     @Test

@@ -9,9 +9,11 @@ package dev.ktstr.protocol.job;
  * @param schedError        what the scheduler's exit message must say for an expected failure to
  *                          count (implies expectErr); null = any failure
  * @param allowInconclusive an inconclusive verdict of this test does not fail the run
+ * @param gapThresholdMs    the test's scheduling-gap limit: a host that kept a vCPU waiting longer
+ *                          makes a timing verdict inconclusive; null = not judged
  */
-public record VerdictTerms(boolean expectErr, Long cleanupBudgetMs, SchedErrorMatch schedError, boolean allowInconclusive)
-        implements CborSerializable {
+public record VerdictTerms(boolean expectErr, Long cleanupBudgetMs, SchedErrorMatch schedError, boolean allowInconclusive,
+                           Long gapThresholdMs) implements CborSerializable {
     public static final VerdictTerms DEFAULT = new VerdictTerms(false, null);
 
     public VerdictTerms {
@@ -19,6 +21,10 @@ public record VerdictTerms(boolean expectErr, Long cleanupBudgetMs, SchedErrorMa
     }
 
     public VerdictTerms(boolean expectErr, Long cleanupBudgetMs) {
-        this(expectErr, cleanupBudgetMs, null, false);
+        this(expectErr, cleanupBudgetMs, null, false, null);
+    }
+
+    public VerdictTerms(boolean expectErr, Long cleanupBudgetMs, SchedErrorMatch schedError, boolean allowInconclusive) {
+        this(expectErr, cleanupBudgetMs, schedError, allowInconclusive, null);
     }
 }
