@@ -198,6 +198,24 @@ class VerdictTest {
                 .isEqualTo(JobStatus.PASS);
     }
 
+    /** Recorded: the example qmap_stalled_task_ejected ({@code scx_qmap -t 100}, expectErr): the sched_ext watchdog ejected it. */
+    @Test
+    void aStallNamesTheStalledTask() throws Exception {
+        JobResult r = recorded("sched-stall-qmap");
+        SchedExtExit x = r.outcome().schedExit().schedExt();
+        assertThat(x.kind()).isEqualTo(SchedExtExit.Kind.ERROR_STALL);
+        assertThat(x.message()).isEqualTo("C1 CompilerThre[136] failed to run for 6.957s");
+        assertThat(x.backtrace()).first().isEqualTo("scx_watchdog_workfn+0x112/0x1a0");
+        assertThat(x.dump()).startsWith("kworker/u8:0[12] triggered exit kind 1026:");
+        Verdict.Judgement plain = judge(r, PLAIN);
+        assertThat(plain.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(plain.message()).startsWith("scheduler error: runnable task stall: C1 CompilerThre[136] failed to run for 6.957s; ");
+        assertThat(judge(r, EXPECT_ERR).status()).isEqualTo(JobStatus.PASS);
+        assertThat(r.status()).isEqualTo(JobStatus.PASS);
+        assertThat(judge(r, new VerdictTerms(true, null, SchedErrorMatch.of(null, "^runnable task stall: .*failed to run for"), false)).status())
+                .isEqualTo(JobStatus.PASS);
+    }
+
     @Test
     void aCleanUnregistrationIsNotReportedAsACrash() throws Exception {
         JobResult r = recorded("sched-error-qmap-unexpected");

@@ -43,6 +43,7 @@ public final class SchedulerSupervisor implements AutoCloseable {
     /** The sched_ext_dump tracepoint was switched on (real guest only): its events hold the kernel's debug dump. */
     private boolean dumpTraced;
     static final Path TRACING = Path.of("/sys/kernel/tracing");
+    static final int DUMP_TRACE_BUFFER_KB = 256;
     private volatile boolean stopping;
     /** Work-conservation watchdog firings, in order, capped: the first explains a death, the count says how often. */
     private final List<WatchdogEvent> watchdogEvents = new ArrayList<>();
@@ -301,6 +302,9 @@ public final class SchedulerSupervisor implements AutoCloseable {
         Path enable = TRACING.resolve("events/sched_ext/sched_ext_dump/enable");
         try {
             if (!Files.exists(enable)) return false;
+            // the ring buffer grows to its default 1.4 MB per CPU on first use: a dump is tens of KB
+            // on one CPU, and a 64-vCPU guest should not give 90 MB of its memory to tracing
+            Files.writeString(TRACING.resolve("buffer_size_kb"), Integer.toString(DUMP_TRACE_BUFFER_KB));
             Files.writeString(enable, "1");
             return true;
         } catch (IOException e) {
