@@ -99,6 +99,16 @@ public @interface KtstrTest {
     int workersPerCgroup() default -1;
     /** The test passes only if the run fails; disables auto-repro. */
     boolean expectErr() default false;
+    /**
+     * The test passes only if the scheduler fails with an exit message (sched_ext's
+     * {@code <reason>: <message>}, e.g. {@code scx_bpf_error: test triggering error}) containing
+     * this text; implies expectErr. Empty = not checked.
+     */
+    String expectSchedErrorContains() default "";
+    /** As {@link #expectSchedErrorContains}, with a java.util.regex pattern found in the exit message. */
+    String expectSchedErrorMatches() default "";
+    /** An inconclusive verdict (the harness could not judge, e.g. the host starved the VM) does not fail the run. */
+    boolean allowInconclusive() default false;
     /** Run the body on the host: no VM, no gauntlet. */
     boolean hostOnly() default false;
     /** On scheduler failure boot a second VM with probes. */

@@ -1,6 +1,7 @@
 package dev.ktstr.scenario;
 
 import dev.ktstr.protocol.guest.WorkConservationWatchdog;
+import dev.ktstr.protocol.job.SchedErrorMatch;
 import dev.ktstr.protocol.topology.Topology;
 import dev.ktstr.scenario.sched.Scheduler;
 import dev.ktstr.scenario.sched.TopologyConstraints;
@@ -30,13 +31,16 @@ import java.util.List;
  * @param attachTimeoutMs   scheduler attach window in ms (test's, else the scheduler's), unscaled;
  *                          {@code null} = the harness default scaled for the VM
  * @param workConservationWatchdog the harness's work-conservation watchdog for this test
+ * @param schedError        what the scheduler's exit message must say (implies expectErr), null = any failure
+ * @param allowInconclusive an inconclusive verdict of this test does not fail the run
  */
 public record TestConfig(Topology topology, int memoryMb, Scheduler scheduler, List<String> extraSchedArgs,
                          int watchdogTimeoutS, Assert testAssert, Assert assertion, List<String> requiredFlags,
                          List<String> excludedFlags, TopologyConstraints constraints, int durationS,
                          int workersPerCgroup, boolean expectErr, boolean hostOnly, boolean autoRepro,
                          boolean performanceMode, Long cleanupBudgetMs, Long attachTimeoutMs,
-                         WorkConservationWatchdog workConservationWatchdog) {
+                         WorkConservationWatchdog workConservationWatchdog, SchedErrorMatch schedError,
+                         boolean allowInconclusive) {
 
     public static final int DEFAULT_MEMORY_MB = 2048;
     public static final int DEFAULT_WATCHDOG_TIMEOUT_S = 4;
@@ -47,7 +51,7 @@ public record TestConfig(Topology topology, int memoryMb, Scheduler scheduler, L
     public static final TestConfig DEFAULT = new TestConfig(Topology.DEFAULT, DEFAULT_MEMORY_MB, Scheduler.EEVDF, List.of(),
             DEFAULT_WATCHDOG_TIMEOUT_S, Assert.NO_OVERRIDES, Assert.defaultChecks(), List.of(), List.of(),
             TopologyConstraints.DEFAULT, DEFAULT_DURATION_S, DEFAULT_WORKERS_PER_CGROUP, false, false, true, false, null, null,
-            WorkConservationWatchdog.DEFAULT);
+            WorkConservationWatchdog.DEFAULT, null, false);
 
     public TestConfig {
         if (topology == null) throw new IllegalArgumentException("topology must be set");
@@ -65,6 +69,7 @@ public record TestConfig(Topology topology, int memoryMb, Scheduler scheduler, L
         if (testAssert == null) testAssert = Assert.NO_OVERRIDES;
         if (assertion == null) assertion = Assert.defaultChecks().merge(scheduler.assertion()).merge(testAssert);
         if (constraints == null) constraints = scheduler.constraints();
+        if (schedError != null) expectErr = true;
         if (expectErr) autoRepro = false;
     }
 
@@ -76,19 +81,19 @@ public record TestConfig(Topology topology, int memoryMb, Scheduler scheduler, L
     public TestConfig withTopology(Topology t) {
         return new TestConfig(t, memoryMb, scheduler, extraSchedArgs, watchdogTimeoutS, testAssert, assertion, requiredFlags,
                 excludedFlags, constraints, durationS, workersPerCgroup, expectErr, hostOnly, autoRepro, performanceMode, cleanupBudgetMs,
-                attachTimeoutMs, workConservationWatchdog);
+                attachTimeoutMs, workConservationWatchdog, schedError, allowInconclusive);
     }
 
     /** This config with what a job resolved for one variant (the guest agent's view). */
     public TestConfig withJob(Topology t, Assert merged, int jobDurationS, int jobWorkersPerCgroup) {
         return new TestConfig(t, memoryMb, scheduler, extraSchedArgs, watchdogTimeoutS, testAssert, merged, requiredFlags,
                 excludedFlags, constraints, jobDurationS, jobWorkersPerCgroup, expectErr, hostOnly, autoRepro, performanceMode,
-                cleanupBudgetMs, attachTimeoutMs, workConservationWatchdog);
+                cleanupBudgetMs, attachTimeoutMs, workConservationWatchdog, schedError, allowInconclusive);
     }
 
     public TestConfig withScheduler(Scheduler s, List<String> required, List<String> excluded) {
         return new TestConfig(topology, memoryMb, s, extraSchedArgs, watchdogTimeoutS, testAssert, null, required,
                 excluded, null, durationS, workersPerCgroup, expectErr, hostOnly, autoRepro, performanceMode, cleanupBudgetMs,
-                attachTimeoutMs, workConservationWatchdog);
+                attachTimeoutMs, workConservationWatchdog, schedError, allowInconclusive);
     }
 }

@@ -44,6 +44,6 @@ public final class TestCommand implements Callable<Integer> {
         LocalVmEnvironment env = new LocalVmEnvironment(plan.kernels, AccelMode.parse(accel),
                 guestLog ? line -> System.err.println("  guest: " + line) : null, System.err);
         TestRun.Result r = new TestRun(plan.toRunOptions(slots), env, System.out, System.err).verbose(verbose).run(null);
-        return r.allPassed() ? 0 : 1;
+        return r.exitCode(); // 0 pass, 1 fail, 2 inconclusive only
     }
 }

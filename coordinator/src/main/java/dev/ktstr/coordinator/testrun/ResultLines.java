@@ -36,6 +36,7 @@ public final class ResultLines {
             case SKIP -> "SKIP";
             case TIMEOUT -> "TIMEOUT";
             case INFRA_ERROR -> "INFRA";
+            case INCONCLUSIVE -> "INCONCL";
             case COMPLETED -> "UNJUDGED"; // never recorded: the coordinator judges every completed VM
         };
         return String.format(Locale.ROOT, "%-7s %-60s %-10s %-4s %7s  %s", word, o.variant().name(),
@@ -60,6 +61,8 @@ public final class ResultLines {
 
     /** Lines of a guest log quoted in a report; the run directory's .log file keeps them all. */
     static final int TAIL_LINES = 30;
+    /** Lines of the sched_ext debug dump in a report: its head names the exit and the CPUs; the log file has the rest. */
+    static final int DUMP_LINES = 80;
 
     /**
      * The failure report of spec §4.7, built from what the result carries: a BUG SUMMARY line (the first
@@ -83,12 +86,19 @@ public final class ResultLines {
             for (VmRun.VmRetry earlier : out.vm().retries()) lines.add("VM retried once after: " + earlier.end().description());
         }
         if (lines.isEmpty() || checks == null) lines.add(0, r.message());
+
+        SchedExit se = out == null ? null : out.schedExit();
+        // sched_ext's own words first (the scx_bpf_error text, the stalled task), then the supervisor's
+        String account = dev.ktstr.coordinator.verdict.Verdict.schedulerAccount(se);
+        String schedError = se == null || se.reason() == SchedExit.Reason.STOPPED ? null
+                : (se.reason() + " " + (se.detail() == null ? "" : se.detail())).strip();
+        boolean expectErr = o.entry() != null && o.entry().config().expectErr();
+        String summary = expectErr ? r.message() : account != null ? account : schedError != null && !schedError.isEmpty() ? "scheduler error: " + schedError : lines.get(0);
+        if (account != null && checks != null) lines.add(0, account);
+        String dump = se == null || se.schedExt() == null || se.reason() == SchedExit.Reason.STOPPED ? null : se.schedExt().dump();
         List<AssertDetail> shown = lines.stream().map(l -> new AssertDetail(DetailKind.OTHER, l)).toList();
         AssertResult body = new AssertResult(false, false, shown, checks == null ? ScenarioStats.EMPTY : checks.stats());
 
-        SchedExit se = out == null ? null : out.schedExit();
-        String schedError = se == null ? null : (se.reason() + " " + (se.detail() == null ? "" : se.detail())).strip();
-        String summary = schedError != null && !schedError.isEmpty() ? "scheduler error: " + schedError : lines.get(0);
         VmLogs logs = out == null ? null : out.logs();
         FailureReport report = FailureReport.of(o.variant().name(), o.variant().topology())
                 .scheduler(o.entry() != null ? o.entry().config().scheduler().displayName() : o.variant().test().schedulerName())
@@ -96,7 +106,9 @@ public final class ResultLines {
                 .result(body)
                 .section(FailureReport.Section.MONITOR, monitor(mon, out == null ? null : out.monitorOff()))
                 .section(FailureReport.Section.TIMELINE, timeline(out))
-                .section(FailureReport.Section.SCHEDULER_LOG, tail(logs == null ? "" : logs.scheduler(), TAIL_LINES))
+                .section(FailureReport.Section.SCHEDULER_LOG, tail(logs == null ? "" : LogCycles.collapse(dump == null ? logs.scheduler()
+                        : withoutDebugDump(logs.scheduler())), TAIL_LINES))
+                .section(FailureReport.Section.SCHED_EXT_DUMP, head(dump, DUMP_LINES))
                 .section(FailureReport.Section.GUEST_LOG, tail(logs == null ? "" : logs.guest(), TAIL_LINES))
                 .section(FailureReport.Section.CONSOLE, tail(logs == null ? "" : logs.console(), TAIL_LINES));
         String text = report.render();
@@ -149,6 +161,24 @@ public final class ResultLines {
         String[] all = text.split("\n", -1);
         int from = Math.max(0, all.length - n);
         return (from > 0 ? "... " + from + " earlier lines in the full log\n" : "") + String.join("\n", Arrays.copyOfRange(all, from, all.length));
+    }
+
+    /** The scheduler log with its DEBUG DUMP block replaced by a pointer: the report shows the dump in its own section. */
+    static String withoutDebugDump(String log) {
+        if (log == null) return null;
+        String sep = "================================================================================";
+        int start = log.indexOf("DEBUG DUMP\n" + sep);
+        if (start < 0) return log;
+        int end = log.indexOf(sep, start + "DEBUG DUMP\n".length() + sep.length());
+        String rest = end < 0 ? "" : log.substring(end + sep.length());
+        return log.substring(0, start) + "DEBUG DUMP (shown under --- sched_ext dump ---)" + rest;
+    }
+
+    static String head(String text, int n) {
+        if (text == null || text.isBlank()) return "";
+        String[] all = text.split("\n", -1);
+        if (all.length <= n) return text;
+        return String.join("\n", Arrays.copyOfRange(all, 0, n)) + "\n... " + (all.length - n) + " more dump lines in the full log";
     }
 
     /** The report without a log path (callers that wrote no log). */

@@ -144,6 +144,7 @@ final class SidecarMapper {
                 .cleanupDurationMs(t.get("teardown"));
         if (r.status() == JobStatus.PASS) b.passed();
         else if (r.status() == JobStatus.SKIP) b.skipped(r.message());
+        else if (r.status() == JobStatus.INCONCLUSIVE) b.inconclusive(r.message());
         else b.failed(r.status() + ": " + r.message());
         return b.build();
     }

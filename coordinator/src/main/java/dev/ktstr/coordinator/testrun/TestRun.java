@@ -247,7 +247,8 @@ public final class TestRun {
             JobSpec job = new JobSpec(jobId, v.name(), entry.className(), entry.methodName(), v.topology(),
                     kernelRefByLabel.get(kernel.label()), sched.displayName(), schedArgs, v.activeFlags(),
                     Math.max(v.memoryMb(), cfg.vmMemoryMb()), timeoutMs, cfg.performanceMode(), refs, 0,
-                    new dev.ktstr.protocol.job.VerdictTerms(cfg.expectErr(), cfg.cleanupBudgetMs()),
+                    new dev.ktstr.protocol.job.VerdictTerms(cfg.expectErr(), cfg.cleanupBudgetMs(), cfg.schedError(), cfg.allowInconclusive(),
+                            cfg.assertion().gapLimitMs()),
                     dev.ktstr.scenario.report.ReportJson.mapper().valueToTree(cfg.withTopology(v.topology())));
             slots.put(jobId, new Slot(v, entry, kernel));
             if (problem != null) {
@@ -453,11 +454,12 @@ public final class TestRun {
         Map<JobStatus, Integer> c = new java.util.EnumMap<>(JobStatus.class);
         for (JobStatus st : JobStatus.values()) c.put(st, 0);
         outcomes.forEach(o -> c.merge(o.result().status(), 1, Integer::sum));
-        int failed = outcomes.size() - c.get(JobStatus.PASS) - c.get(JobStatus.SKIP);
+        int failed = outcomes.size() - c.get(JobStatus.PASS) - c.get(JobStatus.SKIP) - c.get(JobStatus.INCONCLUSIVE);
         StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT,
                 "ktstr: %d variant(s): %d passed, %d failed (%d timed out, %d infrastructure), %d skipped",
                 outcomes.size(), c.get(JobStatus.PASS), failed, c.get(JobStatus.TIMEOUT), c.get(JobStatus.INFRA_ERROR),
                 c.get(JobStatus.SKIP)));
+        if (c.get(JobStatus.INCONCLUSIVE) > 0) b.append(", ").append(c.get(JobStatus.INCONCLUSIVE)).append(" inconclusive");
         List<String> origin = new ArrayList<>();
         if (preResolved > 0) origin.add(preResolved + " resolved before dispatch");
         if (fromJournal > 0) origin.add(fromJournal + " from the journal");
@@ -527,6 +529,23 @@ public final class TestRun {
     public record Result(Planned planned, List<VariantOutcome> outcomes, RunDir runDir, RunSummary summary) {
         public boolean allPassed() {
             return outcomes.stream().allMatch(o -> o.result().status() == JobStatus.PASS || o.result().status() == JobStatus.SKIP);
+        }
+
+        /**
+         * {@code ktstr test}'s exit status: 1 when anything failed (timeouts and infrastructure errors
+         * included), else 2 when a variant was inconclusive and its test does not allowInconclusive, else 0.
+         */
+        public int exitCode() {
+            boolean inconclusive = false;
+            for (VariantOutcome o : outcomes) {
+                JobStatus s = o.result().status();
+                if (s == JobStatus.INCONCLUSIVE) {
+                    if (o.entry() == null || !o.entry().config().allowInconclusive()) inconclusive = true;
+                } else if (s != JobStatus.PASS && s != JobStatus.SKIP) {
+                    return 1;
+                }
+            }
+            return inconclusive ? 2 : 0;
         }
     }
 }

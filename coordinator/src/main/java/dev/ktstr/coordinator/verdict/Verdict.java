@@ -3,8 +3,12 @@ package dev.ktstr.coordinator.verdict;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ktstr.coordinator.progress.Untrusted;
 import dev.ktstr.protocol.job.JobResult;
+import dev.ktstr.protocol.guest.SchedExit;
+import dev.ktstr.protocol.guest.SchedExtExit;
 import dev.ktstr.protocol.job.JobStatus;
+import dev.ktstr.protocol.job.SchedErrorMatch;
 import dev.ktstr.protocol.job.VerdictTerms;
+import dev.ktstr.protocol.outcome.HostStarvation;
 import dev.ktstr.protocol.outcome.MonitorOutcome;
 import dev.ktstr.protocol.outcome.VmEnd;
 import dev.ktstr.protocol.outcome.VmLogs;
@@ -24,6 +28,13 @@ import java.util.Map;
  * the coordinator, never a test failure); the guest sent no result (scheduler death, agent crash,
  * kernel panic: with expectErr a failure passes, except a kernel crash); the guest's result, then
  * the cleanup budget, then the host monitor's checks, with expectErr inverting pass and fail.
+ *
+ * <p>A scheduler's exit is told in sched_ext's own words ({@link SchedExtExit}: the scx_bpf_error
+ * text, the stalled task) at the head of the message; a scheduler that unregistered cleanly is
+ * said to have left, not to have crashed. An expected error counts only when the scheduler had
+ * attached first and, when the test names one, its exit message matches ({@link SchedErrorMatch}):
+ * a scheduler that never loaded, a guest that sent nothing, or a VM the host stopped fails an
+ * expectErr test with that reason.
  */
 public final class Verdict {
     /** Lines of guest log and console quoted in a failure's details. */
@@ -60,17 +71,27 @@ public final class Verdict {
             message = end.description();
         } else if (result == null) {
             boolean panic = end.kind() == VmEnd.Kind.KERNEL_PANIC;
-            message = out.schedExit() != null ? "scheduler died: " + out.schedExit().reason() + " " + nz(out.schedExit().detail())
+            SchedExit se = out.schedExit();
+            String account = schedulerAccount(se);
+            message = se != null ? (account != null ? account : "scheduler died: " + se.reason()) + " " + nz(se.detail())
                     : out.crash() != null ? "guest agent crashed"
                     : panic ? "guest kernel panicked: " + end.description()
                     : "guest agent produced no result (" + end.description() + ")";
-            if (out.schedExit() != null) {
-                details.append("--- scheduler log tail ---\n").append(lastLines(nz(out.schedExit().logTail()), SCHED_LOG_LINES)).append('\n');
+            schedExtDetails(se, details);
+            if (se != null) {
+                details.append("--- scheduler log tail ---\n").append(lastLines(nz(se.logTail()), SCHED_LOG_LINES)).append('\n');
             }
             if (out.crash() != null) details.append("--- agent crash ---\n").append(out.crash()).append('\n');
-            // A guest kernel crash is never the failure a test expects: it fails expectErr tests too.
-            status = terms.expectErr() && !panic ? JobStatus.PASS : JobStatus.FAIL;
-            if (status == JobStatus.PASS) message = "failed as expected: " + message;
+            if (terms.expectErr()) {
+                // Only the scheduler's own failure is the failure a test expects: a kernel crash, an agent
+                // crash or a guest that went silent fails an expectErr test too.
+                Judgement j = se != null && !panic ? expected(se, terms, message)
+                        : new Judgement(JobStatus.FAIL, "expected the scheduler to fail, but " + message, "");
+                status = j.status();
+                message = j.message();
+            } else {
+                status = JobStatus.FAIL;
+            }
         } else {
             boolean guestPassed = result.path("passed").asBoolean(false);
             boolean skipped = result.path("skipped").asBoolean(false);
@@ -84,13 +105,22 @@ public final class Verdict {
             MonitorOutcome mon = skipped ? null : out.monitor();
             boolean monitorFailed = mon != null && mon.failed();
             if (monitorFailed) passed = false;
-            String failure = monitorFailed ? line("MONITOR: " + first(mon.violations())) : firstDetail(result);
+            SchedExit se = out.schedExit();
+            String account = schedulerAccount(se);
+            String failure = monitorFailed ? line("MONITOR: " + first(mon.violations()))
+                    : account != null && !guestPassed ? account + "; " + firstDetail(result) : firstDetail(result);
             if (skipped) {
                 status = JobStatus.SKIP;
                 message = "skipped: " + firstDetail(result);
             } else if (terms.expectErr()) {
-                status = passed ? JobStatus.FAIL : JobStatus.PASS;
-                message = passed ? "expected test to fail but it passed" : "failed as expected: " + failure;
+                if (passed) {
+                    status = JobStatus.FAIL;
+                    message = "expected test to fail but it passed";
+                } else {
+                    Judgement j = expected(se, terms, failure);
+                    status = j.status();
+                    message = j.message();
+                }
             } else {
                 status = passed ? JobStatus.PASS : JobStatus.FAIL;
                 message = passed ? "passed" : failure;
@@ -99,9 +129,97 @@ public final class Verdict {
                 for (String v : mon.violations()) details.append("  MONITOR: ").append(line(v)).append('\n');
             }
             if (!passed && !guestPassed) details.append(failureDetails(result));
+            if (!guestPassed) schedExtDetails(se, details);
+        }
+        String starved = hostStarved(vm, terms);
+        if (starved != null && restsOnTiming(out, status, terms)) {
+            details.insert(0, "INCONCLUSIVE: " + starved + "\n");
+            message = "inconclusive: " + starved + "; the verdict would have been " + status + ": " + message;
+            status = JobStatus.INCONCLUSIVE;
         }
         if (status != JobStatus.PASS && status != JobStatus.SKIP) evidence(out, details);
         return new Judgement(status, line(message), details.toString());
+    }
+
+    /** Check kinds whose verdict a host that did not run the vCPUs can fake: gaps, starvation, fairness, rates, the monitor's stalls. */
+    static final java.util.Set<String> TIMING_KINDS = java.util.Set.of("STARVED", "STUCK", "UNFAIR", "BENCHMARK", "MONITOR");
+
+    /** Why the host starved the guest beyond the test's gap limit, or null when it did not (or was not measured). */
+    static String hostStarved(VmRun vm, VerdictTerms terms) {
+        HostStarvation hs = vm.hostStarvation();
+        if (hs == null || terms.gapThresholdMs() == null || hs.longestWaitMs() <= terms.gapThresholdMs()) return null;
+        return "the host starved the guest: vCPU " + hs.longestWaitVcpu() + "'s thread waited " + hs.longestWaitMs()
+                + " ms runnable on the host, over the " + terms.gapThresholdMs() + " ms gap limit (run_delay from /proc schedstat, "
+                + hs.samples() + " samples every " + hs.sampleIntervalMs() + " ms)";
+    }
+
+    /**
+     * The verdict was decided by timing checks alone: a failing (or, for expectErr, an expectedly
+     * failing) guest result whose every failing check is of a {@link #TIMING_KINDS} kind, or a failed
+     * host monitor, with the scheduler still in charge. A scheduler's own error stays a FAIL whatever the host did.
+     */
+    static boolean restsOnTiming(VmOutcome out, JobStatus status, VerdictTerms terms) {
+        JsonNode result = out.guestResult();
+        if (result == null) return false;
+        boolean signal = terms.expectErr() ? status == JobStatus.PASS : status == JobStatus.FAIL;
+        if (!signal) return false;
+        SchedExit se = out.schedExit();
+        if (se != null && se.reason() != SchedExit.Reason.STOPPED) return false;
+        if (out.monitor() != null && out.monitor().failed() && result.path("passed").asBoolean(false)) return true;
+        boolean any = false;
+        for (JsonNode d : result.path("details")) {
+            String kind = d.path("kind").asText("");
+            if (kind.equals("SKIP")) continue;
+            if (!TIMING_KINDS.contains(kind)) return false;
+            any = true;
+        }
+        return any || out.monitor() != null && out.monitor().failed();
+    }
+
+    /**
+     * An expected failure judged: it counts only when the scheduler, if the test has one, was in
+     * charge before it failed, and its exit message matches the test's matcher when it names one.
+     * {@code se} is null for a test without a user-space scheduler (EEVDF, a kernel built-in).
+     */
+    static Judgement expected(SchedExit se, VerdictTerms terms, String failure) {
+        if (se != null && !se.attached() && se.reason() != SchedExit.Reason.STOPPED) {
+            return new Judgement(JobStatus.FAIL, "expected the scheduler to fail, but it never attached: " + se.reason() + " "
+                    + nz(se.detail()), "");
+        }
+        SchedErrorMatch want = terms.schedError();
+        if (want != null) {
+            String said = se == null || se.reason() == SchedExit.Reason.STOPPED || se.schedExt() == null ? null : se.schedExt().headline();
+            if (said == null) {
+                return new Judgement(JobStatus.FAIL, "expected a scheduler error " + want.describe()
+                        + ", but the scheduler gave no sched_ext exit message; the test failed with: " + failure, "");
+            }
+            if (!want.matches(said)) {
+                return new Judgement(JobStatus.FAIL, "expected a scheduler error " + want.describe() + ", but it exited with '" + said
+                        + "'", "");
+            }
+        }
+        return new Judgement(JobStatus.PASS, "failed as expected: " + failure, "");
+    }
+
+    /**
+     * {@code scheduler error: scx_bpf_error: test triggering error} for an error exit, {@code scheduler
+     * unregistered (unregistered from BPF) before the test ended} for a clean one; null when the
+     * scheduler did not stop during the test or gave no account (then the guest's words stand).
+     */
+    public static String schedulerAccount(SchedExit se) {
+        if (se == null || se.reason() == SchedExit.Reason.STOPPED || se.schedExt() == null) return null;
+        SchedExtExit x = se.schedExt();
+        if (x.failure()) return "scheduler error: " + (x.headline().isEmpty() ? "(no reason given)" : x.headline());
+        return "scheduler unregistered (" + x.headline() + ") before the test ended, not a crash";
+    }
+
+    private static void schedExtDetails(SchedExit se, StringBuilder details) {
+        if (se == null || se.schedExt() == null || se.reason() == SchedExit.Reason.STOPPED) return;
+        SchedExtExit x = se.schedExt();
+        details.append("--- sched_ext exit ---\n").append("  kind ").append(x.kind()).append(", reason '").append(line(x.reason())).append('\'');
+        if (x.message() != null) details.append(", message '").append(line(x.message())).append('\'');
+        details.append(" (from the ").append(x.source()).append(")\n");
+        for (String b : x.backtrace()) details.append("    ").append(line(b)).append('\n');
     }
 
     /** What a reader of a failure needs next: channel problems, earlier boots, the guest's and the console's last lines. */

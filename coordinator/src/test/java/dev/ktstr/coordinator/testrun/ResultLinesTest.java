@@ -62,7 +62,7 @@ class ResultLinesTest {
 
     @Test
     void aSchedulerErrorIsTheBugSummaryEvenWhenChecksFailedToo() throws Exception {
-        VmOutcome p = payload(new SchedExit(SchedExit.Reason.EXITED, 1, "disabled", "scx_simple: task stalled for 5s", "", "", 1000));
+        VmOutcome p = payload(new SchedExit(SchedExit.Reason.EXITED, 1, "disabled", "scx_simple: task stalled for 5s", "", "", 1000, true, null));
         String r = ResultLines.failureReport(failed("scheduler died", p), null);
         assertThat(r.lines().findFirst()).hasValue("BUG SUMMARY: FAIL scheduler error: EXITED scx_simple: task stalled for 5s");
         assertThat(r).endsWith("full log: (none written)");
@@ -73,5 +73,26 @@ class ResultLinesTest {
         String r = ResultLines.failureReport(failed("guest agent produced no result (VM exited)", null), null);
         assertThat(r.lines().findFirst()).hasValue("BUG SUMMARY: FAIL guest agent produced no result (VM exited)");
         assertThat(r).contains("  guest agent produced no result (VM exited)");
+    }
+
+    /** The report of a real scx_qmap -e 5000 run a test did not expect (VerdictTest's recording). */
+    @Test
+    void theScxBpfErrorTextIsTheFirstLineAndTheDumpHasItsSection() throws Exception {
+        JobResult r;
+        try (var in = ResultLinesTest.class.getResourceAsStream("/dev/ktstr/coordinator/verdict/sched-error-qmap-unexpected.json")) {
+            r = new com.fasterxml.jackson.databind.ObjectMapper().readValue(in, JobResult.class);
+        }
+        PlanTest d = PlanTest.defaults("t");
+        Variant v = new Variant("ktstr/qmap_bpf_error_unexpected", d.id(), d, d.topology(), null, List.of(), null, 10, false, 1024, false, false);
+        String report = ResultLines.failureReport(new VariantOutcome(v, null, r), null);
+        List<String> lines = report.lines().toList();
+        assertThat(lines.get(0)).isEqualTo("BUG SUMMARY: FAIL scheduler error: scx_bpf_error: test triggering error");
+        assertThat(lines.get(2)).isEqualTo("  scheduler error: scx_bpf_error: test triggering error");
+        int dump = lines.indexOf("--- sched_ext dump ---");
+        assertThat(dump).isPositive();
+        assertThat(lines.get(dump + 1)).isEqualTo("kw-cg_0-0[155] triggered exit kind 1025:");
+        assertThat(lines.get(dump + 2)).isEqualTo("  scx_bpf_error (test triggering error)");
+        // the guest's SCHEDULER_DIED line no longer carries the log tail; the dump is shown once
+        assertThat(report.split("triggered exit kind 1025", -1)).hasSize(2);
     }
 }

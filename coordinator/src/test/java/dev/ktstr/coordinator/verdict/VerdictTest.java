@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ktstr.protocol.job.JobResult;
+import dev.ktstr.protocol.guest.SchedExit;
+import dev.ktstr.protocol.guest.SchedExtExit;
 import dev.ktstr.protocol.job.JobStatus;
+import dev.ktstr.protocol.job.SchedErrorMatch;
 import dev.ktstr.protocol.job.VerdictTerms;
 import dev.ktstr.protocol.outcome.MonitorOutcome;
 import dev.ktstr.protocol.outcome.VmEnd;
@@ -22,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * small). {@code pass-eevdf-steady.json}: {@code ktstr/steady} (EEVDF, 2 vCPUs), journaled by the
  * version before the typed outcome and converted from its payload;
  * {@code check-failure-impossible-iteration-rate.json} and {@code sched-death-qmap-bpf-error.json}
- * (scx_qmap {@code -e 5000}: the scheduler is ejected by its own scx_bpf_error): the examples'
+ * (scx_qmap {@code -e 5000}: the scheduler is ejected by its own scx_bpf_error) (it predates SchedExit.attached; its guest log says "attached as 'qmap'", so the
+ * field was added as true): the examples'
  * expectErr tests, and {@code pass-qmap-cgroup-add.json} (scx_qmap, host monitor checks run and
  * passed), journaled as typed outcomes. Cases no small real run
  * produces on demand (monitor failure, timeout, boot oops, kernel crash, cleanup budget, channel
@@ -46,7 +50,8 @@ class VerdictTest {
 
     static VmOutcome withEnd(VmOutcome o, VmEnd end) {
         VmRun vm = o.vm();
-        return new VmOutcome(new VmRun(vm.accelerator(), vm.acceleratorReason(), vm.machine(), end, vm.elapsedMs(), vm.retries()),
+        return new VmOutcome(new VmRun(vm.accelerator(), vm.acceleratorReason(), vm.machine(), end, vm.elapsedMs(), vm.retries(),
+                vm.hostStarvation()),
                 o.hello(), o.guestResult(), o.guestExit(), o.schedExit(), o.crash(), o.workerReports(), o.stimuli(), o.guestPhases(),
                 o.watchdogEvents(), o.monitor(), o.monitorOff(), o.perf(), o.channelProblems(), o.logs(), o.initramfs(), o.host(),
                 o.skipReason());
@@ -113,6 +118,155 @@ class VerdictTest {
         assertThat(Verdict.judge(noResult, r.phaseTimingsMs(), EXPECT_ERR).status()).isEqualTo(JobStatus.PASS);
     }
 
+    static VmOutcome withSchedExit(VmOutcome o, SchedExit se) {
+        return new VmOutcome(o.vm(), o.hello(), o.guestResult(), o.guestExit(), se, o.crash(), o.workerReports(), o.stimuli(),
+                o.guestPhases(), o.watchdogEvents(), o.monitor(), o.monitorOff(), o.perf(), o.channelProblems(), o.logs(), o.initramfs(),
+                o.host(), o.skipReason());
+    }
+
+    static SchedExit withAccount(SchedExit s, SchedExtExit x) {
+        return new SchedExit(s.reason(), s.exitCode(), s.sysfsState(), s.detail(), s.logTail(), s.log(), s.guestUptimeMs(), s.attached(), x);
+    }
+
+    /** {@code sched-error-qmap-unexpected.json}: scx_qmap -e 5000 in a test that does not expect it (recorded by this branch's agent). */
+    @Test
+    void anUnexpectedScxBpfErrorLeadsTheMessageInSchedExtsWords() throws Exception {
+        JobResult r = recorded("sched-error-qmap-unexpected");
+        SchedExtExit x = r.outcome().schedExit().schedExt();
+        assertThat(x.kind()).isEqualTo(SchedExtExit.Kind.ERROR_BPF);
+        assertThat(x.bpfErrorText()).isEqualTo("test triggering error");
+        assertThat(x.dump()).startsWith("kw-cg_0-0[155] triggered exit kind 1025:\n  scx_bpf_error (test triggering error)");
+        assertThat(r.outcome().schedExit().attached()).isTrue();
+        Verdict.Judgement plain = judge(r, PLAIN);
+        assertThat(plain.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(plain.message()).startsWith("scheduler error: scx_bpf_error: test triggering error; SCHEDULER_DIED: ");
+        assertThat(plain.details()).contains("--- sched_ext exit ---\n  kind ERROR_BPF, reason 'scx_bpf_error', message 'test triggering error' (from the kernel log, scheduler log)");
+        assertThat(r.message()).isEqualTo(plain.message());
+        assertThat(judge(r, EXPECT_ERR).status()).isEqualTo(JobStatus.PASS);
+    }
+
+    @Test
+    void aMatcherPassesOnTheRightMessageAndFailsOnAWrongOne() throws Exception {
+        JobResult r = recorded("sched-error-qmap-unexpected");
+        Verdict.Judgement right = judge(r, new VerdictTerms(true, null, SchedErrorMatch.of("test triggering error", "^scx_bpf_error: "), false));
+        assertThat(right.status()).isEqualTo(JobStatus.PASS);
+        assertThat(right.message()).startsWith("failed as expected: scheduler error: scx_bpf_error: test triggering error");
+        Verdict.Judgement wrong = judge(r, new VerdictTerms(false, null, SchedErrorMatch.of("runnable task stall", null), false));
+        assertThat(wrong.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(wrong.message()).isEqualTo(
+                "expected a scheduler error containing 'runnable task stall', but it exited with 'scx_bpf_error: test triggering error'");
+        Verdict.Judgement regex = judge(r, new VerdictTerms(true, null, SchedErrorMatch.of(null, "stall|watchdog"), false));
+        assertThat(regex.status()).isEqualTo(JobStatus.FAIL);
+        // a failing check with no scheduler exit message cannot satisfy a matcher
+        Verdict.Judgement noExit = judge(recorded("check-failure-impossible-iteration-rate"),
+                new VerdictTerms(true, null, SchedErrorMatch.of("anything", null), false));
+        assertThat(noExit.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(noExit.message()).startsWith("expected a scheduler error containing 'anything', but the scheduler gave no sched_ext exit message");
+    }
+
+    @Test
+    void anExpectedErrorCountsOnlyWhenTheSchedulerHadAttached() throws Exception {
+        JobResult r = recorded("sched-error-qmap-unexpected");
+        SchedExit seen = r.outcome().schedExit();
+        // changed fact: the same death, but the scheduler never reached "enabled"
+        SchedExit never = new SchedExit(SchedExit.Reason.NOT_ATTACHED, -1, "disabled", "scx_qmap did not reach enabled", seen.logTail(),
+                seen.log(), seen.guestUptimeMs(), false, null);
+        Verdict.Judgement j = Verdict.judge(withSchedExit(r.outcome(), never), r.phaseTimingsMs(), EXPECT_ERR);
+        assertThat(j.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(j.message()).isEqualTo("expected the scheduler to fail, but it never attached: NOT_ATTACHED scx_qmap did not reach enabled");
+    }
+
+    /**
+     * Recorded: {@code scx_simple --no-such-option} in an expectErr test (it prints its usage and exits
+     * 1 before it attaches) and scx_qmap -e 5000 under a matcher naming a stall; both really FAILed.
+     */
+    @Test
+    void aSchedulerThatCannotLoadFailsAnExpectErrTestAndAWrongMatcherFails() throws Exception {
+        JobResult start = recorded("sched-start-failed-simple-bad-option");
+        assertThat(start.outcome().schedExit().attached()).isFalse();
+        assertThat(start.status()).isEqualTo(JobStatus.FAIL);
+        Verdict.Judgement j = judge(start, EXPECT_ERR);
+        assertThat(j.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(j.message()).isEqualTo("expected the scheduler to fail, but it never attached: EXITED scheduler exited with 1 within 1000 ms of its start");
+        assertThat(start.message()).isEqualTo(j.message());
+        JobResult wrong = recorded("sched-error-qmap-wrong-matcher");
+        assertThat(wrong.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(wrong.message()).isEqualTo(
+                "expected a scheduler error containing 'runnable task stall', but it exited with 'scx_bpf_error: test triggering error'");
+        // the same recorded outcome under the right matcher passes
+        assertThat(judge(wrong, new VerdictTerms(true, null, SchedErrorMatch.of("test triggering error", null), false)).status())
+                .isEqualTo(JobStatus.PASS);
+    }
+
+    /** Recorded: the example qmap_stalled_task_ejected ({@code scx_qmap -t 100}, expectErr): the sched_ext watchdog ejected it. */
+    @Test
+    void aStallNamesTheStalledTask() throws Exception {
+        JobResult r = recorded("sched-stall-qmap");
+        SchedExtExit x = r.outcome().schedExit().schedExt();
+        assertThat(x.kind()).isEqualTo(SchedExtExit.Kind.ERROR_STALL);
+        assertThat(x.message()).isEqualTo("C1 CompilerThre[136] failed to run for 6.957s");
+        assertThat(x.backtrace()).first().isEqualTo("scx_watchdog_workfn+0x112/0x1a0");
+        assertThat(x.dump()).startsWith("kworker/u8:0[12] triggered exit kind 1026:");
+        Verdict.Judgement plain = judge(r, PLAIN);
+        assertThat(plain.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(plain.message()).startsWith("scheduler error: runnable task stall: C1 CompilerThre[136] failed to run for 6.957s; ");
+        assertThat(judge(r, EXPECT_ERR).status()).isEqualTo(JobStatus.PASS);
+        assertThat(r.status()).isEqualTo(JobStatus.PASS);
+        assertThat(judge(r, new VerdictTerms(true, null, SchedErrorMatch.of(null, "^runnable task stall: .*failed to run for"), false)).status())
+                .isEqualTo(JobStatus.PASS);
+    }
+
+    @Test
+    void aCleanUnregistrationIsNotReportedAsACrash() throws Exception {
+        JobResult r = recorded("sched-error-qmap-unexpected");
+        // changed fact: the scheduler left by scx_bpf_exit (SCX_EXIT_UNREG_BPF) in the middle of the test
+        SchedExtExit clean = new SchedExtExit(SchedExtExit.Kind.UNREG_BPF, "unregistered from BPF", null, null, List.of(), "scheduler log");
+        Verdict.Judgement j = Verdict.judge(withSchedExit(r.outcome(), withAccount(r.outcome().schedExit(), clean)), r.phaseTimingsMs(), PLAIN);
+        assertThat(j.status()).isEqualTo(JobStatus.FAIL); // the test lost its scheduler
+        assertThat(j.message()).startsWith("scheduler unregistered (unregistered from BPF) before the test ended, not a crash; ")
+                .doesNotContain("scheduler error");
+        // the agent's own stop at the end of a passing test is no account at all
+        SchedExit stopped = new SchedExit(SchedExit.Reason.STOPPED, 0, "disabled", "stopped by the agent at the end of the test", "", "", 1,
+                true, new SchedExtExit(SchedExtExit.Kind.UNREG, "unregistered from user space", null, null, List.of(), "scheduler log"));
+        assertThat(Verdict.schedulerAccount(stopped)).isNull();
+    }
+
+    static VmOutcome withHostStarvation(VmOutcome o, dev.ktstr.protocol.outcome.HostStarvation hs) {
+        VmRun vm = o.vm();
+        return new VmOutcome(new VmRun(vm.accelerator(), vm.acceleratorReason(), vm.machine(), vm.end(), vm.elapsedMs(),
+                vm.retries(), hs), o.hello(), o.guestResult(), o.guestExit(), o.schedExit(), o.crash(), o.workerReports(), o.stimuli(),
+                o.guestPhases(), o.watchdogEvents(), o.monitor(), o.monitorOff(), o.perf(), o.channelProblems(), o.logs(), o.initramfs(),
+                o.host(), o.skipReason());
+    }
+
+    @Test
+    void aTimingFailureAcrossAHostStarvationIsInconclusiveButASchedulerErrorStaysAFailure() throws Exception {
+        VerdictTerms gap2s = new VerdictTerms(false, null, null, false, 2000L);
+        JobResult rate = recorded("check-failure-impossible-iteration-rate");
+        // changed fact: the host kept vCPU 1 waiting 2.5 s
+        dev.ktstr.protocol.outcome.HostStarvation starved = new dev.ktstr.protocol.outcome.HostStarvation(2500, 1, 2600, 120, 100);
+        VmOutcome o = withHostStarvation(rate.outcome(), starved);
+        Verdict.Judgement j = Verdict.judge(o, rate.phaseTimingsMs(), gap2s);
+        assertThat(j.status()).isEqualTo(JobStatus.INCONCLUSIVE);
+        assertThat(j.message()).startsWith("inconclusive: the host starved the guest: vCPU 1's thread waited 2500 ms runnable on the host, "
+                + "over the 2000 ms gap limit").contains("the verdict would have been FAIL: BENCHMARK: ");
+        // an expected timing failure cannot be trusted either
+        assertThat(Verdict.judge(o, rate.phaseTimingsMs(), new VerdictTerms(true, null, null, false, 2000L)).status())
+                .isEqualTo(JobStatus.INCONCLUSIVE);
+        // under the limit, or not measured: the verdict stands
+        assertThat(Verdict.judge(o, rate.phaseTimingsMs(), new VerdictTerms(false, null, null, false, 3000L)).status()).isEqualTo(JobStatus.FAIL);
+        assertThat(judge(rate, gap2s).status()).isEqualTo(JobStatus.FAIL);
+        // a passing test stays a pass: starvation only makes timing look worse
+        JobResult pass = recorded("pass-eevdf-steady");
+        assertThat(Verdict.judge(withHostStarvation(pass.outcome(), starved), pass.phaseTimingsMs(), gap2s).status()).isEqualTo(JobStatus.PASS);
+        // the scheduler's own error is a failure whatever the host did
+        JobResult err = recorded("sched-error-qmap-unexpected");
+        assertThat(Verdict.judge(withHostStarvation(err.outcome(), starved), err.phaseTimingsMs(), gap2s).status()).isEqualTo(JobStatus.FAIL);
+        assertThat(JobStatus.FAIL.severity()).isGreaterThan(JobStatus.INCONCLUSIVE.severity());
+        assertThat(JobStatus.INCONCLUSIVE.severity()).isGreaterThan(JobStatus.PASS.severity());
+        assertThat(JobStatus.PASS.severity()).isGreaterThan(JobStatus.SKIP.severity());
+    }
+
     @Test
     void aFailedMonitorCheckFailsAPassingGuest() throws Exception {
         JobResult r = recorded("pass-qmap-cgroup-add");
@@ -168,7 +322,7 @@ class VerdictTest {
                 o.monitor(), o.monitorOff(), o.perf(), o.channelProblems(), o.logs(), o.initramfs(), o.host(), null);
         Verdict.Judgement j = Verdict.judge(o, r.phaseTimingsMs(), EXPECT_ERR);
         assertThat(j.status()).isEqualTo(JobStatus.FAIL);
-        assertThat(j.message()).isEqualTo("guest kernel panicked: kernel crash: BUG: unable to handle page fault");
+        assertThat(j.message()).isEqualTo("expected the scheduler to fail, but guest kernel panicked: kernel crash: BUG: unable to handle page fault");
     }
 
     @Test

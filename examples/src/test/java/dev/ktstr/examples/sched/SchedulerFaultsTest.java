@@ -39,13 +39,16 @@ public class SchedulerFaultsTest {
     }
 
     /**
-     * {@code scx_simple} rejects an unknown option, prints its usage and exits 1 before attaching.
-     * The agent reports that as a start failure with the log tail and never calls this body; reaching
-     * it means the scheduler started, so it returns a pass, which expectErr turns into a failure.
+     * The same fault, asserted by its message: sched_ext's account of the exit is
+     * {@code scx_bpf_error: test triggering error} (the kernel's reason and qmap's scx_bpf_error
+     * text). A scheduler that failed with another message, or never attached, fails this test.
+     * (A scheduler that cannot load, e.g. scx_simple with an unknown option, fails an expectErr
+     * test: VerdictTest checks that on the real outcome recorded from such a run.)
      */
-    @KtstrTest(scheduler = ScxSimple.class, extraSchedArgs = "--no-such-option", expectErr = true)
-    public AssertResult simple_bad_option_exits_at_start(Ctx ctx) {
-        return AssertResult.pass();
+    @KtstrTest(scheduler = ScxQmap.class, extraSchedArgs = {"-e", "5000"}, durationS = 4,
+            expectSchedErrorContains = "test triggering error", expectSchedErrorMatches = "^scx_bpf_error: ")
+    public AssertResult qmap_bpf_error_message_matches(Ctx ctx) {
+        return Scenarios.executeDefs(ctx, List.of(CgroupDef.named("cg_0").workers(2).workType(WorkType.pipeIo(64))));
     }
 
 }

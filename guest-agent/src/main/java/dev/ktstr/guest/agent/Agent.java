@@ -262,7 +262,7 @@ public final class Agent {
         if (sched != null && (sched.death() != null || !sched.alive())) {
             SchedExit d = sched.death();
             result = result.withDetail(new AssertDetail(DetailKind.SCHEDULER_DIED, "scheduler " + job.scheduler().name() + " died during the test: "
-                    + (d == null ? "?" : d.reason() + ": " + d.detail() + tailText(d.logTail()))), true);
+                    + (d == null ? "?" : d.reason() + ": " + d.detail())), true); // the log and sched_ext's account travel in SCHED_EXIT
         }
         sink.json(FrameType.RESULT, result);
         return result.passed() ? ExitInfo.PASS : ExitInfo.TEST_FAILED;

@@ -3,6 +3,7 @@ package dev.ktstr.guest.agent;
 import dev.ktstr.protocol.frame.FrameType;
 import dev.ktstr.protocol.guest.Deadlines;
 import dev.ktstr.protocol.guest.SchedExit;
+import dev.ktstr.protocol.guest.SchedExtExit;
 import dev.ktstr.protocol.guest.SchedulerLaunch;
 import dev.ktstr.protocol.guest.WatchdogEvent;
 import java.io.FileInputStream;
@@ -37,6 +38,12 @@ public final class SchedulerSupervisor implements AutoCloseable {
     /** How long an ejected scheduler gets to print its exit report before the log tail is taken. */
     static final long EXIT_REPORT_GRACE_MS = 3000;
     private volatile SchedExit death;
+    /** sched_ext reached "enabled" with this scheduler's ops: from here on an exit is the scheduler's own. */
+    private volatile boolean attached;
+    /** The sched_ext_dump tracepoint was switched on (real guest only): its events hold the kernel's debug dump. */
+    private boolean dumpTraced;
+    static final Path TRACING = Path.of("/sys/kernel/tracing");
+    static final int DUMP_TRACE_BUFFER_KB = 256;
     private volatile boolean stopping;
     /** Work-conservation watchdog firings, in order, capped: the first explains a death, the count says how often. */
     private final List<WatchdogEvent> watchdogEvents = new ArrayList<>();
@@ -80,6 +87,7 @@ public final class SchedulerSupervisor implements AutoCloseable {
             return fail(SchedExit.Reason.START_FAILED, -1, "cannot start " + argv + ": " + e.getMessage());
         }
         startKernelLogReader();
+        dumpTraced = enableDumpTrace();
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlines.schedLivenessMs());
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {
@@ -100,6 +108,7 @@ public final class SchedulerSupervisor implements AutoCloseable {
             }
             Thread.sleep(POLL_MS);
         }
+        attached = true;
         sink.log("scheduler " + launch.name() + " attached as '" + opsName() + "' (pid " + process.pid() + ")");
         monitor = new Thread(this::watch, "sched-monitor");
         monitor.setDaemon(true);
@@ -254,7 +263,7 @@ public final class SchedulerSupervisor implements AutoCloseable {
             }
             if (death == null) {
                 sink.json(FrameType.SCHED_EXIT, new SchedExit(SchedExit.Reason.STOPPED, process.isAlive() ? -1 : process.exitValue(), state(),
-                        "stopped by the agent at the end of the test", logTail(40), wholeLog(), AgentClock.uptimeMs()));
+                        "stopped by the agent at the end of the test", logTail(40), wholeLog(), AgentClock.uptimeMs(), attached, account()));
             }
         }
         String err = runCommands(launch.disableCommands(), "disable");
@@ -268,10 +277,48 @@ public final class SchedulerSupervisor implements AutoCloseable {
 
     private SchedExit fail(SchedExit.Reason reason, int code, String detail) {
         if (death != null) return death;
-        SchedExit e = new SchedExit(reason, code, state(), detail, logTail(40), wholeLog(), AgentClock.uptimeMs());
+        SchedExit e = new SchedExit(reason, code, state(), detail, logTail(40), wholeLog(), AgentClock.uptimeMs(), attached, account());
         death = e;
         sink.json(FrameType.SCHED_EXIT, e);
         return e;
+    }
+
+    /** sched_ext's account of the exit from the scheduler's log, the kernel lines and the dump trace; null when there is none. */
+    private SchedExtExit account() {
+        List<String> kl;
+        synchronized (kernelLines) {
+            kl = List.copyOf(kernelLines);
+        }
+        return SchedExtExit.parse(wholeLog(), kl, dumpTraced ? readDumpTrace() : null);
+    }
+
+    /**
+     * Switches on the sched_ext_dump tracepoint (6.12 has it; the kernel writes its exit dump and
+     * SysRq-D's dump there, also for a scheduler whose user space prints no DEBUG DUMP). Only in the
+     * real guest: a test's fake sysfs must not touch the host's tracing.
+     */
+    private boolean enableDumpTrace() {
+        if (!sysfs.equals(SCHED_EXT)) return false;
+        Path enable = TRACING.resolve("events/sched_ext/sched_ext_dump/enable");
+        try {
+            if (!Files.exists(enable)) return false;
+            // the ring buffer grows to its default 1.4 MB per CPU on first use: a dump is tens of KB
+            // on one CPU, and a 64-vCPU guest should not give 90 MB of its memory to tracing
+            Files.writeString(TRACING.resolve("buffer_size_kb"), Integer.toString(DUMP_TRACE_BUFFER_KB));
+            Files.writeString(enable, "1");
+            return true;
+        } catch (IOException e) {
+            sink.log("sched_ext_dump trace not enabled: " + e.getMessage());
+            return false;
+        }
+    }
+
+    private static String readDumpTrace() {
+        try {
+            return SchedExtExit.traceDumpLines(Files.readString(TRACING.resolve("trace")));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     public String state() {
@@ -325,9 +372,13 @@ public final class SchedulerSupervisor implements AutoCloseable {
 
     private String kernelDetail() {
         synchronized (kernelLines) {
-            return kernelLines.isEmpty() ? "" : "; kernel: " + String.join(" | ", kernelLines);
+            List<String> said = kernelLines.stream().filter(l -> !l.isEmpty() && !Character.isWhitespace(l.charAt(0))).toList(); // backtraces go in the account
+            return said.isEmpty() ? "" : "; kernel: " + String.join(" | ", said);
         }
     }
+
+    static final int KERNEL_LINES_KEPT = 64;
+    private boolean afterDisabled;
 
     /** Collects sched_ext lines from /dev/kmsg (e.g. "sched_ext: BPF scheduler "x" disabled (runnable task stall)"). */
     private void startKernelLogReader() {
@@ -341,10 +392,15 @@ public final class SchedulerSupervisor implements AutoCloseable {
                 while ((n = in.read(buf)) >= 0) {
                     String rec = new String(buf, 0, n, StandardCharsets.UTF_8);
                     int semi = rec.indexOf(';');
-                    String msg = (semi >= 0 ? rec.substring(semi + 1) : rec).trim();
-                    if (msg.contains("sched_ext") && recordTimeUs(rec) >= sinceUs) {
+                    String msg = (semi >= 0 ? rec.substring(semi + 1) : rec).lines().findFirst().orElse("").stripTrailing();
+                    if (recordTimeUs(rec) < sinceUs) continue;
+                    boolean schedExt = msg.contains("sched_ext");
+                    // the backtrace of an error exit follows its "disabled" line, indented, and mostly does not say sched_ext
+                    boolean backtrace = !msg.isEmpty() && Character.isWhitespace(msg.charAt(0)) && afterDisabled;
+                    if (schedExt) afterDisabled = msg.contains("BPF scheduler") && msg.contains("disabled") || afterDisabled && msg.contains(": ");
+                    if (schedExt || backtrace) {
                         synchronized (kernelLines) {
-                            if (kernelLines.size() < 20) kernelLines.add(msg.lines().findFirst().orElse(msg));
+                            if (kernelLines.size() < KERNEL_LINES_KEPT) kernelLines.add(msg);
                         }
                     }
                 }

@@ -168,7 +168,10 @@ class AgentRunTest {
         assertThat(exitCode(f)).isEqualTo(ExitInfo.TEST_FAILED);
         AssertResult r = result(f);
         assertThat(r.details(DetailKind.SCHEDULER_DIED)).hasSize(1);
-        assertThat(r.details(DetailKind.SCHEDULER_DIED).get(0).message()).contains("EJECTED").contains("stall detected");
+        assertThat(r.details(DetailKind.SCHEDULER_DIED).get(0).message()).contains("EJECTED");
+        SchedExit e = ReportJson.read(f.stream().filter(x -> x.type() == FrameType.SCHED_EXIT).findFirst().orElseThrow().payloadText(), SchedExit.class);
+        assertThat(e.attached()).isTrue();
+        assertThat(e.logTail()).contains("stall detected");
     }
 
     @Test
@@ -181,7 +184,13 @@ class AgentRunTest {
                 .withDeadlines(FAST));
         assertThat(exitCode(f)).isEqualTo(ExitInfo.TEST_FAILED);
         String msg = result(f).details(DetailKind.SCHEDULER_DIED).get(0).message();
-        assertThat(msg).contains("EJECTED").contains("exited with 0").contains("EXIT: scx_bpf_error (test triggering error)");
+        assertThat(msg).contains("EJECTED").contains("exited with 0");
+        // the exit report is sched_ext's account in SCHED_EXIT, read from the scheduler's EXIT line
+        SchedExit e = ReportJson.read(f.stream().filter(x -> x.type() == FrameType.SCHED_EXIT).findFirst().orElseThrow().payloadText(), SchedExit.class);
+        assertThat(e.schedExt()).isNotNull();
+        assertThat(e.schedExt().kind()).isEqualTo(dev.ktstr.protocol.guest.SchedExtExit.Kind.ERROR_BPF);
+        assertThat(e.schedExt().bpfErrorText()).isEqualTo("test triggering error");
+        assertThat(e.schedExt().source()).isEqualTo("scheduler log");
     }
 
     @Test

@@ -154,8 +154,11 @@ final class KtstrExecution {
             return;
         }
         listener.executionStarted(d);
-        if (s == JobStatus.PASS) {
+        if (s == JobStatus.PASS || s == JobStatus.INCONCLUSIVE && o.entry() != null && o.entry().config().allowInconclusive()) {
             listener.executionFinished(d, TestExecutionResult.successful());
+        } else if (s == JobStatus.INCONCLUSIVE) {
+            // the harness could not judge: JUnit's "aborted", not a failure of the scheduler
+            listener.executionFinished(d, TestExecutionResult.aborted(new org.opentest4j.TestAbortedException(o.result().message())));
         } else {
             listener.executionFinished(d, TestExecutionResult.failed(new KtstrFailure(
                     failureReport != null ? failureReport : ResultLines.failureReport(o))));

@@ -11,9 +11,13 @@ package dev.ktstr.protocol.guest;
  * @param log         the scheduler's whole stdout+stderr (its last {@link #LOG_CAP_BYTES} bytes when
  *                    longer): exit dumps run to hundreds of lines and belong in the run's log files
  * @param guestUptimeMs when it was noticed
+ * @param attached    the scheduler had attached (sched_ext "enabled" with its ops) before this: an
+ *                    expected error counts only when the scheduler was really in charge first
+ * @param schedExt    sched_ext's own account of the exit (kind, message, debug dump), null when
+ *                    neither the kernel nor the scheduler gave one
  */
 public record SchedExit(Reason reason, int exitCode, String sysfsState, String detail, String logTail, String log,
-                        long guestUptimeMs) {
+                        long guestUptimeMs, boolean attached, SchedExtExit schedExt) {
     public static final int LOG_CAP_BYTES = 96 * 1024;
 
     public enum Reason {

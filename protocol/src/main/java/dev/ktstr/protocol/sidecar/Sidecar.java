@@ -28,7 +28,7 @@ public record Sidecar(int schemaVersion, String runId, String testName, String v
                       List<PayloadMetrics> metrics, List<StimulusEvent> stimulusEvents,
                       List<VerifierStat> verifierStats, KvmStats kvmStats, HostContext host, String timestamp,
                       String runSource, String accelerator, String workerNode, PhaseTimings phases,
-                      Long cleanupDurationMs) {
+                      Long cleanupDurationMs, boolean inconclusive) {
 
     public static final int SCHEMA_VERSION = 1;
 
@@ -49,9 +49,9 @@ public record Sidecar(int schemaVersion, String runId, String testName, String v
         return l == null ? List.of() : List.copyOf(l);
     }
 
-    /** The outcome as one word: passed, failed or skipped. */
+    /** The outcome as one word: passed, failed, inconclusive (the harness could not judge; {@code reason} says why) or skipped. */
     public String outcome() {
-        return skipped ? "skipped" : passed ? "passed" : "failed";
+        return skipped ? "skipped" : passed ? "passed" : inconclusive ? "inconclusive" : "failed";
     }
 
     public Sidecar withRunId(String newRunId) {
@@ -73,7 +73,7 @@ public record Sidecar(int schemaVersion, String runId, String testName, String v
         b.monitor = monitor; b.metrics = new ArrayList<>(metrics); b.stimulusEvents = new ArrayList<>(stimulusEvents);
         b.verifierStats = new ArrayList<>(verifierStats); b.kvmStats = kvmStats; b.host = host;
         b.timestamp = timestamp; b.runSource = runSource; b.accelerator = accelerator; b.workerNode = workerNode;
-        b.phases = phases; b.cleanupDurationMs = cleanupDurationMs;
+        b.phases = phases; b.cleanupDurationMs = cleanupDurationMs; b.inconclusive = inconclusive;
         return b;
     }
 
@@ -96,6 +96,7 @@ public record Sidecar(int schemaVersion, String runId, String testName, String v
         private List<String> kargs = new ArrayList<>();
         private boolean passed = true;
         private boolean skipped;
+        private boolean inconclusive;
         private String reason;
         private List<SidecarDetail> details = new ArrayList<>();
         private SidecarStats stats;
@@ -144,10 +145,13 @@ public record Sidecar(int schemaVersion, String runId, String testName, String v
         public Builder cleanupDurationMs(Long v) { cleanupDurationMs = v; return this; }
 
         /** Marks the variant passed (clears any reason). */
-        public Builder passed() { passed = true; skipped = false; reason = null; return this; }
+        public Builder passed() { passed = true; skipped = false; inconclusive = false; reason = null; return this; }
 
         /** Marks the variant failed; {@code why} is the headline a reader sees first. */
-        public Builder failed(String why) { passed = false; skipped = false; reason = why; return this; }
+        public Builder failed(String why) { passed = false; skipped = false; inconclusive = false; reason = why; return this; }
+
+        /** Marks the variant inconclusive (passed = false: it did not pass); {@code why} says what could not be judged. */
+        public Builder inconclusive(String why) { passed = false; skipped = false; inconclusive = true; reason = why; return this; }
 
         /** Marks the variant skipped (passed = true, as in the spec's AssertResult::skip). */
         public Builder skipped(String why) {
@@ -166,7 +170,7 @@ public record Sidecar(int schemaVersion, String runId, String testName, String v
             return new Sidecar(schemaVersion, runId, testName, variantId, topology, scheduler, schedulerCommit,
                     projectCommit, kernelVersion, kernelCommit, payload, workType, activeFlags, sysctls, kargs,
                     passed, skipped, reason, details, stats, monitor, metrics, stimulusEvents, verifierStats,
-                    kvmStats, host, timestamp, runSource, accelerator, workerNode, phases, cleanupDurationMs);
+                    kvmStats, host, timestamp, runSource, accelerator, workerNode, phases, cleanupDurationMs, inconclusive);
         }
     }
 }

@@ -29,7 +29,7 @@ public class VmOutcomeTest {
                     new Hello("0.1", "6.12.0", 2, 1, 1100, 2500, "17"),
                     m.readTree("{\"passed\":true,\"skipped\":false,\"details\":[]}"),
                     new ExitInfo(0, "passed", 9000),
-                    new SchedExit(SchedExit.Reason.STOPPED, 0, "disabled", "stopped", "tail", "log", 8900),
+                    new SchedExit(SchedExit.Reason.STOPPED, 0, "disabled", "stopped", "tail", "log", 8900, true, null),
                     null,
                     List.of(m.readTree("{\"cgroup\":\"cg_0\",\"workType\":\"Bursty\"}")),
                     List.of(new Stimulus(5, 6, "step", "step 1", Map.of("elapsedMs", 120, "stepIndex", 1, "opKindMask", 3))),

@@ -31,12 +31,13 @@ public final class RunOverview {
         List<Sidecar> all = lr.sidecars().stream().map(LoadedSidecar::sidecar).toList();
         List<Sidecar> ok = all.stream().filter(s -> s.passed() && !s.skipped()).toList();
         long skipped = all.stream().filter(Sidecar::skipped).count();
-        long failed = all.size() - ok.size() - skipped;
+        long inconclusive = all.stream().filter(s -> s.outcome().equals("inconclusive")).count();
+        long failed = all.size() - ok.size() - skipped - inconclusive;
         sb.append("run ").append(run.id()).append("  kernel ").append(run.meta().kernel()).append(", commit ")
                 .append(run.meta().commit() == null ? "unknown" : run.meta().commit()).append(", started ")
                 .append(run.meta().createdAt()).append('\n');
         sb.append(all.size()).append(" variant(s): ").append(ok.size()).append(" passed, ").append(failed)
-                .append(" failed, ").append(skipped).append(" skipped\n");
+                .append(" failed, ").append(inconclusive == 0 ? "" : inconclusive + " inconclusive, ").append(skipped).append(" skipped\n");
         sb.append("accelerator: ").append(counts(all, Sidecar::accelerator)).append("; worker nodes: ")
                 .append(counts(all, Sidecar::workerNode)).append('\n');
         sb.append("mean phase times (ms): host prepare ").append(mean(all, PhaseTimings::hostPrepareMs))
@@ -51,7 +52,7 @@ public final class RunOverview {
                 .append(", collection ").append(mean(all, PhaseTimings::collectionMs))
                 .append(", teardown ").append(mean(all, PhaseTimings::teardownMs))
                 .append(", total ").append(mean(all, PhaseTimings::totalMs)).append('\n');
-        for (String kind : List.of("failed", "skipped")) {
+        for (String kind : List.of("failed", "inconclusive", "skipped")) {
             List<Sidecar> l = all.stream().filter(s -> s.outcome().equals(kind)).toList();
             if (!l.isEmpty()) {
                 sb.append('\n').append(kind).append(" (").append(l.size()).append("):\n");
@@ -116,13 +117,15 @@ public final class RunOverview {
         groups.forEach((k, l) -> {
             long pass = l.stream().filter(s -> s.outcome().equals("passed")).count();
             long fail = l.stream().filter(s -> s.outcome().equals("failed")).count();
+            long inconclusive = l.stream().filter(s -> s.outcome().equals("inconclusive")).count();
             long skip = l.stream().filter(Sidecar::skipped).count();
             double gap = l.stream().filter(s -> s.stats() != null).mapToDouble(s -> s.stats().worstGapMs()).max().orElse(0);
             // spinners never sleep, so they have no wake latency: "-" (no samples), not a measured 0us
             java.util.OptionalDouble p99 = l.stream().filter(s -> s.stats() != null && wakeSamples(s) > 0)
                     .mapToDouble(s -> s.stats().worstP99WakeLatencyUs()).max();
-            sb.append(String.format(Locale.ROOT, "  %-24s %3d passed %3d failed %3d skipped  worst gap %sms  worst p99 wake %s%n",
-                    k, pass, fail, skip, fmt(gap), p99.isPresent() ? fmt(p99.getAsDouble()) + "us" : "-"));
+            sb.append(String.format(Locale.ROOT, "  %-24s %3d passed %3d failed %3d skipped%s  worst gap %sms  worst p99 wake %s%n",
+                    k, pass, fail, skip, inconclusive == 0 ? "" : String.format(Locale.ROOT, " %3d inconclusive", inconclusive),
+                    fmt(gap), p99.isPresent() ? fmt(p99.getAsDouble()) + "us" : "-"));
         });
     }
 

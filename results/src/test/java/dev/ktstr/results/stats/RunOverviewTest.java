@@ -40,6 +40,19 @@ class RunOverviewTest {
                 .containsPattern("1n2l2c1t\\s+0 passed\\s+1 failed\\s+0 skipped\\s+worst gap \\S+ms\\s+worst p99 wake -\\n");
     }
 
+    @Test
+    void anInconclusiveVariantIsItsOwnClass() throws Exception {
+        List<Sidecar> l = new ArrayList<>();
+        l.add(SidecarFixtures.variant("ok", "1n1l2c1t", 0));
+        l.add(Sidecar.builder("starved").topology("1n1l2c1t").workType("CpuSpin")
+                .inconclusive("inconclusive: the host starved the guest: vCPU 1's thread waited 2500 ms").build());
+        RunDir run = SidecarFixtures.writeRun(RunStore.open(root), l);
+        assertThat(l.get(1).outcome()).isEqualTo("inconclusive");
+        String text = RunOverview.render(run, run.load());
+        assertThat(text).contains("2 variant(s): 1 passed, 0 failed, 1 inconclusive, 0 skipped")
+                .contains("inconclusive (1):\n  starved 1n1l2c1t eevdf CpuSpin: inconclusive: the host starved the guest");
+    }
+
     private static SidecarStats gap(SidecarStats s, double gap) {
         return new SidecarStats(s.cgroups(), s.totalWorkers(), s.totalCpus(), s.totalMigrations(), s.worstSpread(), gap,
                 s.worstGapCpu(), s.worstMigrationRatio(), s.worstP99WakeLatencyUs(), s.worstMedianWakeLatencyUs(),

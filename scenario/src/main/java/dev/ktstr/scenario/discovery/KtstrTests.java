@@ -272,7 +272,8 @@ public final class KtstrTests {
                     dim(id, "workersPerCgroup", a.workersPerCgroup(), TestConfig.DEFAULT_WORKERS_PER_CGROUP),
                     a.expectErr(), a.hostOnly(), a.autoRepro(), a.performanceMode(),
                     a.cleanupBudgetMs() == -1 ? null : optLong(id, "cleanupBudgetMs", a.cleanupBudgetMs()),
-                    attachTimeoutMs(id, a.attachTimeoutS(), s), watchdog(id, a));
+                    attachTimeoutMs(id, a.attachTimeoutS(), s), watchdog(id, a),
+                    dev.ktstr.protocol.job.SchedErrorMatch.of(a.expectSchedErrorContains(), a.expectSchedErrorMatches()), a.allowInconclusive());
         } catch (IllegalArgumentException e) {
             throw new InvalidTestException(id, e.getMessage());
         }

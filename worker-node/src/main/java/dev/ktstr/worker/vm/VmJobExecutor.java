@@ -222,6 +222,11 @@ public final class VmJobExecutor implements JobExecutor {
             QemuVm.Outcome<Boot> outcome = QemuVm.runRetryingOnce(spec, vm -> {
                 Boot b = new Boot(new GuestSession(json), System.nanoTime());
                 if (plan != null) b.perf = applyPerf(plan, vm, kvm);
+                try {
+                    b.runDelay = VcpuRunDelaySampler.start(vm.pid(), vm.vcpuThreads());
+                } catch (IOException | RuntimeException e) {
+                    if (liveLog != null) liveLog.accept("vCPU run-delay sampling off: " + e.getMessage());
+                }
                 List<String> pinWarnings = java.util.Collections.synchronizedList(new ArrayList<>());
                 if (monitorOff == null) {
                     Runnable setup = plan == null ? () -> { } : () -> PerfMode.pinCurrentThread(plan, kvm).ifPresent(pinWarnings::add);
@@ -238,6 +243,7 @@ public final class VmJobExecutor implements JobExecutor {
                 } finally {
                     // the monitor maps guest RAM: unmap before QEMU's files go away with the VM
                     if (b.monitor != null) b.monitor.stop();
+                    if (b.runDelay != null) b.hostStarvation = b.runDelay.result();
                 }
                 if (b.perf != null && !pinWarnings.isEmpty()) b.perf = b.perf.withWarnings(List.copyOf(pinWarnings));
                 return b;
@@ -311,6 +317,8 @@ public final class VmJobExecutor implements JobExecutor {
         MonitorRun monitor;
         String monitorError;
         PerfPinning perf;
+        VcpuRunDelaySampler runDelay;
+        dev.ktstr.protocol.outcome.HostStarvation hostStarvation;
 
         Boot(GuestSession session, long sessionStartNanos) {
             this.session = session;
@@ -406,7 +414,7 @@ public final class VmJobExecutor implements JobExecutor {
         GuestSession s = boot.session;
         List<VmRun.VmRetry> retries = vm.retriedAfter().stream().map(r -> new VmRun.VmRetry(end(r.exit()), r.elapsed().toMillis())).toList();
         VmRun run = new VmRun(vm.accel().accel().name().toLowerCase(java.util.Locale.ROOT), vm.accel().reason(),
-                vm.machine().name().toLowerCase(java.util.Locale.ROOT), end(vm.exit()), vm.elapsed().toMillis(), retries);
+                vm.machine().name().toLowerCase(java.util.Locale.ROOT), end(vm.exit()), vm.elapsed().toMillis(), retries, boot.hostStarvation);
         String schedLog = s.schedExit == null || s.schedExit.log() == null ? "" : s.schedExit.log();
         VmLogs logs = new VmLogs(Sanitize.tail(Sanitize.block(vm.consoleTail(), VmResult.TAIL_LINES), 64 * 1024),
                 Sanitize.tail(Sanitize.block(String.join("\n", s.logs), 4000), 128 * 1024),
