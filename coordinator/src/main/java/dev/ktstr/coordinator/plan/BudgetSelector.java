@@ -52,13 +52,16 @@ public final class BudgetSelector {
     }
 
     /**
-     * The variants reordered so a fill spreads over the suite: the first variant of every test, then
-     * the second of every test, and so on (tests in first-seen order). A gauntlet plan lists a test's
+     * The variants reordered so a fill spreads over the suite: the first gauntlet variant of every test,
+     * then the second of every test, and so on (tests in first-seen order; base variants last). A gauntlet plan lists a test's
      * presets together, and filling in that order would spend the budget on the first test alone.
      */
     public static List<Variant> interleaveByTest(List<Variant> variants) {
         java.util.Map<String, List<Variant>> byTest = new java.util.LinkedHashMap<>();
         for (Variant v : variants) byTest.computeIfAbsent(v.testId(), k -> new ArrayList<>()).add(v);
+        // the gauntlet's own variants first: a base variant adds nothing a gauntlet run asked for beyond
+        // the coverage the greedy pass already took it for
+        byTest.values().forEach(l -> l.sort(java.util.Comparator.comparing(v -> v.name().startsWith("gauntlet/") ? 0 : 1)));
         List<Variant> out = new ArrayList<>(variants.size());
         for (int round = 0; out.size() < variants.size(); round++) {
             for (List<Variant> l : byTest.values()) if (round < l.size()) out.add(l.get(round));

@@ -87,7 +87,7 @@ class BudgetSelectorTest {
         List<Variant> plan = List.of(base(a, "ktstr/a"), base(a, "gauntlet/a/p1"), base(a, "gauntlet/a/p2"),
                 base(b, "ktstr/b"), base(b, "gauntlet/b/p1"));
         assertThat(BudgetSelector.interleaveByTest(plan)).extracting(Variant::name)
-                .containsExactly("ktstr/a", "ktstr/b", "gauntlet/a/p1", "gauntlet/b/p1", "gauntlet/a/p2");
+                .containsExactly("gauntlet/a/p1", "gauntlet/b/p1", "gauntlet/a/p2", "ktstr/b", "ktstr/a");
     }
 
     @Test
