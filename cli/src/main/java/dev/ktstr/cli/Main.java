@@ -37,7 +37,7 @@ public final class Main implements Runnable {
 
     /** Every subcommand of {@code ktstr}; each lives in its own class in this package tree. */
     static Object[] subcommands() {
-        return new Object[] {new dev.ktstr.cli.kernel.KernelCommand(), new dev.ktstr.cli.stats.StatsCommand(), new dev.ktstr.cli.shell.ShellCommand(), new dev.ktstr.cli.topo.TopoCommand(), new dev.ktstr.cli.cluster.CoordinatorCommand(), new dev.ktstr.cli.cluster.WorkerCommand(), new dev.ktstr.cli.test.TestCommand()};
+        return new Object[] {new dev.ktstr.cli.kernel.KernelCommand(), new dev.ktstr.cli.stats.StatsCommand(), new dev.ktstr.cli.shell.ShellCommand(), new dev.ktstr.cli.topo.TopoCommand(), new dev.ktstr.cli.cluster.CoordinatorCommand(), new dev.ktstr.cli.cluster.WorkerCommand(), new dev.ktstr.cli.test.TestCommand(), new dev.ktstr.cli.verifier.VerifierCommand()};
     }
 
     @Override

@@ -36,7 +36,8 @@ public final class PlanOptions {
     @Option(names = "--gauntlet", description = "Also run gauntlet variants: topology presets x scheduler flag profiles.")
     boolean gauntlet;
 
-    @Option(names = "--budget-secs", paramLabel = "N", description = "Pick the variants that cover the most configurations within N seconds (also KTSTR_BUDGET_SECS).")
+    @Option(names = "--budget-secs", paramLabel = "N", description = "Pick the variants that cover the most configurations within N seconds (also KTSTR_BUDGET_SECS);"
+            + " `none` runs every variant whatever KTSTR_BUDGET_SECS says.")
     String budgetSecs;
 
     @Option(names = "--partition", paramLabel = "hash:M/N", description = "Run only shard M of N (stable hash of the variant name), for CI fan-out.")

@@ -13,6 +13,9 @@ public final class BudgetSetting {
 
     public static final String ENV = "KTSTR_BUDGET_SECS";
 
+    /** {@code --budget-secs none}: run every variant, whatever {@code KTSTR_BUDGET_SECS} says. */
+    public static final String NONE = "none";
+
     private BudgetSetting() {}
 
     /**
@@ -21,6 +24,7 @@ public final class BudgetSetting {
      * @param warn     receives one message per ignored value
      */
     public static OptionalDouble resolve(String cliValue, Map<String, String> env, Consumer<String> warn) {
+        if (NONE.equalsIgnoreCase(cliValue == null ? "" : cliValue.trim())) return OptionalDouble.empty();
         if (cliValue != null) {
             OptionalDouble v = parse(cliValue, "--budget-secs", warn);
             if (v.isPresent()) return v;

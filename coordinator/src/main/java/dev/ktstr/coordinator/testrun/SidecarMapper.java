@@ -141,7 +141,8 @@ final class SidecarMapper {
                 .workerNode(r.workerNode())
                 .host(host)
                 .phases(phases)
-                .cleanupDurationMs(t.get("teardown"));
+                .cleanupDurationMs(t.get("teardown"))
+                .verifierStats(verifierStats(out));
         if (r.status() == JobStatus.PASS) b.passed();
         else if (r.status() == JobStatus.SKIP) b.skipped(r.message());
         else if (r.status() == JobStatus.INCONCLUSIVE) b.inconclusive(r.message());
@@ -265,5 +266,18 @@ final class SidecarMapper {
             m.put(k + "cpus_allowed", allowed.matches("\\d+") ? Double.parseDouble(allowed) : -1.0);
         }
         return m;
+    }
+
+    /**
+     * The scheduler's programs with their verifier cost: struct_ops callbacks first (what a scheduler
+     * developer watches), then any other program type it loaded, each in kernel id order.
+     */
+    static List<dev.ktstr.protocol.sidecar.VerifierStat> verifierStats(VmOutcome out) {
+        if (out == null) return List.of();
+        return out.bpfPrograms().stream()
+                .sorted(java.util.Comparator.comparing((dev.ktstr.protocol.guest.BpfProgram p) -> !p.isStructOps())
+                        .thenComparingInt(dev.ktstr.protocol.guest.BpfProgram::id))
+                .map(p -> new dev.ktstr.protocol.sidecar.VerifierStat(p.name(), p.verifiedInsns(), p.type(), p.xlatedBytes()))
+                .toList();
     }
 }

@@ -184,6 +184,34 @@ class SuiteRunStatsIT {
         assertThat(shown).contains("host of " + real.id(), "hostname:", hostname, "kernel_release:", release, "sched_tunables:");
     }
 
+    /**
+     * Every passing variant that attached a BPF scheduler recorded its struct_ops programs with a
+     * non-zero verifier cost (read in the guest with bpf(2)); the verifier compare of the run against
+     * itself is clean and against a copy with one program's count x4 flags exactly that program.
+     */
+    @Test
+    void schedulerVariantsCarryVerifierStatsAndTheCompareFlagsADoctoredGrowth() throws Exception {
+        List<Sidecar> all = real.load().sidecars().stream().map(LoadedSidecar::sidecar).toList();
+        List<Sidecar> bpf = all.stream().filter(s -> s.passed() && s.scheduler().startsWith("scx_")).toList();
+        assertThat(bpf).as("passing scx_* variants in " + real.id() + " (the budget picks at least one scheduler test)").isNotEmpty();
+        for (Sidecar s : bpf) {
+            assertThat(s.verifierStats()).as("verifier stats of " + s.testName() + " (" + s.scheduler() + ")")
+                    .anyMatch(v -> "struct_ops".equals(v.type()) && v.verifiedInsns() > 0);
+        }
+        List<dev.ktstr.results.stats.VerifierReport.Row> rows = dev.ktstr.results.stats.VerifierReport.rows(all);
+        System.out.print(dev.ktstr.results.stats.VerifierReport.table(rows));
+        assertThat(dev.ktstr.results.stats.VerifierReport.compare(rows, rows, 10))
+                .noneMatch(dev.ktstr.results.stats.VerifierReport.Delta::grew);
+        dev.ktstr.results.stats.VerifierReport.Row top = rows.stream()
+                .max(Comparator.comparingLong(dev.ktstr.results.stats.VerifierReport.Row::verifiedInsns)).orElseThrow();
+        List<dev.ktstr.results.stats.VerifierReport.Row> grown = rows.stream()
+                .map(r -> r == top ? new dev.ktstr.results.stats.VerifierReport.Row(r.scheduler(), r.kernel(), r.program(), r.type(),
+                        r.verifiedInsns() * 4, r.xlatedBytes(), r.topologies()) : r).toList();
+        assertThat(dev.ktstr.results.stats.VerifierReport.compare(rows, grown, 10))
+                .filteredOn(dev.ktstr.results.stats.VerifierReport.Delta::grew)
+                .extracting(dev.ktstr.results.stats.VerifierReport.Delta::program).containsExactly(top.program());
+    }
+
     @Test
     void listShowsTheSuiteRunsAndTheDoctoredCopy() throws Exception {
         String list = RunListing.render(store);

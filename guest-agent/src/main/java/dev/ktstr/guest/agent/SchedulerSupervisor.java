@@ -110,10 +110,25 @@ public final class SchedulerSupervisor implements AutoCloseable {
         }
         attached = true;
         sink.log("scheduler " + launch.name() + " attached as '" + opsName() + "' (pid " + process.pid() + ")");
+        reportBpfPrograms();
         monitor = new Thread(this::watch, "sched-monitor");
         monitor.setDaemon(true);
         monitor.start();
         return null;
+    }
+
+    /**
+     * Sends the BPF programs loaded now that the scheduler is enabled (its struct_ops callbacks among
+     * them) with their verifier cost. A failure to list them costs the test nothing but the stats.
+     */
+    private void reportBpfPrograms() {
+        try {
+            dev.ktstr.guest.sys.BpfProgs.Listing l = dev.ktstr.guest.sys.BpfProgs.list();
+            if (l.error() != null) sink.log("BPF program listing incomplete: " + l.error());
+            sink.json(FrameType.BPF_PROGRAMS, l.programs());
+        } catch (RuntimeException | LinkageError e) {
+            sink.log("BPF programs not listed: " + e);
+        }
     }
 
     /** Log lines quoted in a NOT_ATTACHED detail: enough to show where initialisation stood. */

@@ -31,6 +31,8 @@ public enum FrameType {
     PHASES(15),
     /** The work-conservation watchdog signalled the scheduler (JSON {@code WatchdogEvent}). */
     WATCHDOG(16),
+    /** The BPF programs loaded once the scheduler attached (JSON list of {@code BpfProgram}): verifier stats. */
+    BPF_PROGRAMS(17),
     /** Host asks the guest to shut down gracefully. */
     HOST_SHUTDOWN(64);
 

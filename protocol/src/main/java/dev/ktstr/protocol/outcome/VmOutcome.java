@@ -3,6 +3,7 @@ package dev.ktstr.protocol.outcome;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ktstr.protocol.guest.BpfProgram;
 import dev.ktstr.protocol.guest.ExitInfo;
 import dev.ktstr.protocol.guest.GuestPhases;
 import dev.ktstr.protocol.guest.Hello;
@@ -41,6 +42,8 @@ import java.util.List;
  * @param initramfs       sizes of the initramfs the VM booted
  * @param host            the worker host the VM ran on
  * @param skipReason      why the job was skipped before boot (performance mode), else null
+ * @param bpfPrograms     the BPF_PROGRAMS frame: programs loaded once the scheduler attached (verifier stats),
+ *                        at most {@link BpfProgram#MAX_REPORTED}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -62,14 +65,26 @@ public record VmOutcome(
         VmLogs logs,
         InitramfsStats initramfs,
         HostContext host,
-        String skipReason) {
+        String skipReason,
+        List<BpfProgram> bpfPrograms) {
 
     public VmOutcome {
+        bpfPrograms = bpfPrograms == null ? List.of()
+                : List.copyOf(bpfPrograms.subList(0, Math.min(bpfPrograms.size(), BpfProgram.MAX_REPORTED)));
         guestResult = guestResult == null || guestResult.isNull() ? null : guestResult; // JSON null reads back as a NullNode
         workerReports = workerReports == null ? List.of() : List.copyOf(workerReports);
         stimuli = stimuli == null ? List.of() : List.copyOf(stimuli);
         watchdogEvents = watchdogEvents == null ? List.of() : List.copyOf(watchdogEvents);
         channelProblems = channelProblems == null ? List.of() : List.copyOf(channelProblems);
+    }
+
+    /** An outcome without BPF program stats (recorded before they existed, or no scheduler attached). */
+    public VmOutcome(VmRun vm, Hello hello, JsonNode guestResult, ExitInfo guestExit, SchedExit schedExit, String crash,
+                     List<JsonNode> workerReports, List<Stimulus> stimuli, GuestPhases guestPhases, List<WatchdogEvent> watchdogEvents,
+                     MonitorOutcome monitor, String monitorOff, PerfPinning perf, List<String> channelProblems, VmLogs logs,
+                     InitramfsStats initramfs, HostContext host, String skipReason) {
+        this(vm, hello, guestResult, guestExit, schedExit, crash, workerReports, stimuli, guestPhases, watchdogEvents, monitor,
+                monitorOff, perf, channelProblems, logs, initramfs, host, skipReason, List.of());
     }
 
     /** A job skipped before any VM started. */

@@ -3,6 +3,7 @@ package dev.ktstr.worker.vm;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ktstr.protocol.guest.BpfProgram;
 import dev.ktstr.protocol.guest.ExitInfo;
 import dev.ktstr.protocol.guest.GuestPhases;
 import dev.ktstr.protocol.guest.Hello;
@@ -40,6 +41,7 @@ final class GuestSession {
     SchedExit schedExit;
     GuestPhases phases;
     final List<WatchdogEvent> watchdog = new ArrayList<>();
+    final List<BpfProgram> bpfPrograms = new ArrayList<>();
     String crash;
     long scenarioStartAtMs = -1;
     long scenarioEndAtMs = -1;
@@ -86,7 +88,21 @@ final class GuestSession {
             case SCENARIO_END -> scenarioEndAtMs = at;
             case PHASES -> phases = bind(f, GuestPhases.class);
             case WATCHDOG -> { if (watchdog.size() < MAX_PROBLEMS) add(watchdog, f, WatchdogEvent.class); }
+            case BPF_PROGRAMS -> bpfPrograms(f);
             default -> problem("unexpected " + f.type() + " frame from the guest");
+        }
+    }
+
+    /** The last listing wins (one per attach); entries past the cap and nameless ones are dropped. */
+    private void bpfPrograms(Frame f) {
+        BpfProgram[] list = bind(f, BpfProgram[].class);
+        if (list == null) return;
+        bpfPrograms.clear();
+        for (BpfProgram p : list) {
+            if (bpfPrograms.size() >= BpfProgram.MAX_REPORTED) { problem("BPF_PROGRAMS frame lists over " + BpfProgram.MAX_REPORTED + " programs"); break; }
+            if (p == null || p.name() == null || p.verifiedInsns() < 0) continue;
+            bpfPrograms.add(new BpfProgram(p.id(), Sanitize.line(p.name()), p.type() == null ? null : Sanitize.line(p.type()),
+                    p.verifiedInsns(), p.xlatedBytes(), p.jitedBytes()));
         }
     }
 

@@ -422,7 +422,7 @@ public final class VmJobExecutor implements JobExecutor {
         return new VmOutcome(run, s.hello, s.result, s.exit, s.schedExit, s.crash, s.workerReports, s.stimuli, s.phases,
                 s.watchdog, monitor, boot.monitor == null && boot.monitorError != null ? Sanitize.line(boot.monitorError) : null,
                 boot.perf, s.problems, logs, new InitramfsStats(built.baseBytes(), built.suffixBytes(), built.baseCacheHit()),
-                host(), null);
+                host(), null, s.bpfPrograms);
     }
 
     static VmEnd end(VmExit exit) {
