@@ -152,6 +152,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
     private final ActorRef<ArtifactServer.Command> artifactServer;
     private long lastWorkerJoinNanos = System.nanoTime();
     private final Map<String, Integer> ignoredCounts = new HashMap<>();
+    private long lastWorkerSeenNanos = Long.MIN_VALUE / 2;
 
     /**
      * @param secret shared secret every message is authenticated with; production paths always pass one (local mode a
@@ -504,8 +505,33 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
 
     private void onTick() {
         if (run == null) return;
+        if (failIfIdle()) return;
         skipUnplaceable();
         publishProgress(false);
+    }
+
+    /**
+     * With jobs left and no worker for the idle limit (none ever joined, or all were lost), the run
+     * fails with a message: waiting forever would hide the problem. True when it failed.
+     */
+    private boolean failIfIdle() {
+        long now = System.nanoTime();
+        if (!workers.isEmpty()) {
+            lastWorkerSeenNanos = now;
+            return false;
+        }
+        long since = Math.max(lastWorkerSeenNanos, run.startNanos);
+        Duration limit = run.setup.options().idleLimit();
+        if (now - since < limit.toNanos()) return false;
+        int left = run.byId.size() - run.results.size();
+        boolean everHad = lastWorkerSeenNanos > run.startNanos;
+        String msg = "run " + run.setup.runId() + ": " + (everHad ? "all workers were lost" : "no worker joined")
+                + " and none came for " + limit.toSeconds() + " s (the idle limit) with " + left + " job(s) left; start workers with"
+                + " `ktstr worker --join HOST:PORT` (same --secret-file), then continue with `ktstr coordinator --resume "
+                + run.setup.runId() + "`, or raise --idle-limit";
+        getContext().getLog().error(msg);
+        abortRun(new IllegalStateException(msg));
+        return true;
     }
 
     /**

@@ -49,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The coordinator actor against probe workers: placement, loss, idempotence, journal, resume. */
 class CoordinatorTest {
@@ -365,5 +366,26 @@ class CoordinatorTest {
             assertThat(r.workerNode()).isEqualTo("a");
         });
         assertThat(RunJournal.replay(journal.file()).results()).hasSize(1);
+    }
+
+    @Test
+    void aRunNoWorkerEverJoinsFailsAfterTheIdleLimit() throws Exception {
+        Started s = start("idle-none", FakePlan.jobs("idle-none", 2, 0, 1000), opts(3).withIdleLimit(Duration.ofSeconds(1)), null);
+        assertThatThrownBy(() -> s.done().get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no worker joined").hasMessageContaining("idle limit").hasMessageContaining("--resume idle-none");
+    }
+
+    @Test
+    void aRunThatLostAllItsWorkersFailsAfterTheIdleLimit() throws Exception {
+        Started s = start("idle-lost", FakePlan.jobs("idle-lost", 2, 0, 1000), opts(3).withIdleLimit(Duration.ofSeconds(1)), null);
+        TestProbe<WorkerMsg> p = kit.createTestProbe();
+        ActorRef<WorkerMsg> w = stoppableWorker(p);
+        s.coordinator().tell(new RequestWork(w, cap("w", 8, 8), 8, ""));
+        p.expectMessageClass(AssignJobs.class);
+        Thread.sleep(1500); // longer than the limit while the worker is there: a busy worker is not idleness
+        assertThat(s.done()).isNotDone();
+        kit.stop(w);
+        assertThatThrownBy(() -> s.done().get(10, TimeUnit.SECONDS)).hasMessageContaining("all workers were lost")
+                .hasMessageContaining("2 job(s) left");
     }
 }
