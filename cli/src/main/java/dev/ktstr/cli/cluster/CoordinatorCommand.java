@@ -147,7 +147,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
             return r.allPassed() ? 0 : 1;
         } catch (IllegalArgumentException | IOException | KernelException | RunFailedException | java.io.UncheckedIOException e) {
             System.err.println("ktstr coordinator: " + e.getMessage());
-            return 2;
+            // 4: this node was downed mid-run; the systemd unit restarts it with --resume (RestartForceExitStatus=4)
+            return e instanceof RunFailedException && e.getCause() instanceof dev.ktstr.coordinator.CoordinatorDownedException ? 4 : 2;
         }
     }
 
