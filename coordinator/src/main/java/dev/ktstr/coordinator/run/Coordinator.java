@@ -106,6 +106,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         final Map<String, JobResult> results = new HashMap<>();
         final Map<String, Integer> attempts = new HashMap<>();
         final Map<String, ActorRef<WorkerMsg>> holder = new HashMap<>();
+        /** Nodes an attempt of the job failed on (infrastructure error or lost): retries go elsewhere when they can. */
+        final Map<String, java.util.Set<String>> failedOn = new HashMap<>();
         final Map<JobStatus, Integer> counts = new EnumMap<>(JobStatus.class);
         final long startNanos = System.nanoTime();
         final List<Pending> pending = new ArrayList<>();
@@ -268,7 +270,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             return;
         }
         int max = Math.min(rw.freeSlots(), cap.slots() - ws.inflight.size());
-        List<JobSpec> chosen = Placement.choose(run.queue.values(), cap, ws.usage(), max, run.setup.options().tcgOvercommit());
+        List<JobSpec> chosen = Placement.choose(eligible(cap.nodeId()), cap, ws.usage(), max, run.setup.options().tcgOvercommit());
         if (chosen.isEmpty()) {
             ws.hungry = true;
             rw.worker().tell(new NoWork(getContext().getSelf(), tokenFor(rw.worker())));
@@ -281,6 +283,25 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             ws.inflight.put(j.jobId(), j);
         }
         rw.worker().tell(new AssignJobs(chosen, getContext().getSelf(), tokenFor(rw.worker())));
+    }
+
+    /**
+     * The queue minus retries that failed on {@code node} while another registered worker that
+     * could host them exists: a worker failing every job fast must not absorb the retries.
+     */
+    private java.util.Collection<JobSpec> eligible(String node) {
+        if (run.failedOn.isEmpty()) return run.queue.values();
+        double oc = run.setup.options().tcgOvercommit();
+        List<JobSpec> out = new ArrayList<>(run.queue.size());
+        for (JobSpec j : run.queue.values()) {
+            java.util.Set<String> failed = run.failedOn.get(j.jobId());
+            if (failed != null && failed.contains(node) && workers.values().stream().anyMatch(w -> w.capacity != null
+                    && !failed.contains(w.capacity.nodeId()) && Placement.fitsEmpty(j, w.capacity, oc))) {
+                continue;
+            }
+            out.add(j);
+        }
+        return out;
     }
 
     private void onJobFinished(JobFinished jf) {
@@ -321,6 +342,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         r = Verdict.apply(r, run.byId.get(r.jobId()).verdict());
         if (r.status() == JobStatus.INFRA_ERROR) {
             if (current + 1 < run.setup.options().maxAttempts()) {
+                run.failedOn.computeIfAbsent(r.jobId(), k -> new java.util.HashSet<>()).add(jf.node());
                 if (!retry(run.byId.get(r.jobId()), current, "infrastructure error on " + r.workerNode() + ": " + r.message())) return;
                 jf.worker().tell(new ResultAck(r.jobId(), ack));
                 notifyHungry();
@@ -403,6 +425,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             int current = run.attemptOf(j.jobId());
             String reason = "worker " + (ws.capacity == null ? ref.path() : ws.capacity.nodeId()) + " lost: " + why;
             if (current + 1 < run.setup.options().maxAttempts()) {
+                if (ws.capacity != null) run.failedOn.computeIfAbsent(j.jobId(), k -> new java.util.HashSet<>()).add(ws.capacity.nodeId());
                 if (!retry(j, current, reason)) return;
                 requeued++;
             } else {

@@ -388,4 +388,31 @@ class CoordinatorTest {
         assertThatThrownBy(() -> s.done().get(10, TimeUnit.SECONDS)).hasMessageContaining("all workers were lost")
                 .hasMessageContaining("2 job(s) left");
     }
+
+    @Test
+    void aRetryGoesToAnotherWorkerWhereOneExists() throws Exception {
+        List<JobSpec> jobs = FakePlan.jobs("elsewhere", 1, 0, 1000);
+        Started s = start("elsewhere", jobs, opts(3), null);
+        TestProbe<WorkerMsg> a = kit.createTestProbe();
+        TestProbe<WorkerMsg> b = kit.createTestProbe();
+        s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 8), 8, ""));
+        JobSpec j = a.expectMessageClass(AssignJobs.class).jobs().get(0);
+        s.coordinator().tell(new RequestWork(b.getRef(), cap("b", 8, 8), 8, ""));
+        b.expectMessageClass(NoWork.class);
+        s.coordinator().tell(finished(JobResult.of(j, JobStatus.INFRA_ERROR, "qemu died", "a", "kvm"), a.getRef()));
+        a.expectMessageClass(ResultAck.class);
+        // a asks first (it failed fast), but b could host the retry: a gets nothing
+        s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 8), 8, ""));
+        a.fishForMessage(Duration.ofSeconds(3), m -> m instanceof NoWork
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+        b.expectMessageClass(WorkAvailable.class);
+        s.coordinator().tell(new RequestWork(b.getRef(), cap("b", 8, 8), 8, ""));
+        JobSpec retry = b.expectMessageClass(AssignJobs.class).jobs().get(0);
+        assertThat(retry.jobId()).isEqualTo(j.jobId());
+        assertThat(retry.attempt()).isEqualTo(1);
+        s.coordinator().tell(finished(pass(retry, "b"), b.getRef()));
+        assertThat(s.done().get(10, TimeUnit.SECONDS).results()).singleElement()
+                .satisfies(r -> assertThat(r.workerNode()).isEqualTo("b"));
+    }
 }
