@@ -30,19 +30,28 @@ public final class ClusterProtocol {
     public static final ServiceKey<CoordinatorMsg> COORDINATOR_KEY =
             ServiceKey.create(CoordinatorMsg.class, "ktstr-coordinator");
 
-    /** Worker -> coordinator. {@code authToken} is the HMAC of the node id under the shared secret, or empty. */
+    /*
+     * Authentication: every worker -> coordinator message names the sending node and carries
+     * AuthToken.worker(secret, node); every coordinator -> worker message carries
+     * AuthToken.coordinator(secret, addressee). Receivers drop (and log) anything else.
+     */
+
+    /** Worker -> coordinator. {@code authToken} = {@link AuthToken#worker} of {@code capacity.nodeId()}. */
     public record RequestWork(ActorRef<WorkerMsg> worker, WorkerCapacity capacity, int freeSlots, String authToken)
             implements CoordinatorMsg, CborSerializable {
     }
 
-    public record JobPhase(String jobId, int attempt, String phase, String node) implements CoordinatorMsg, CborSerializable {
+    public record JobPhase(String jobId, int attempt, String phase, String node, String authToken)
+            implements CoordinatorMsg, CborSerializable {
     }
 
-    public record JobFinished(JobResult result, ActorRef<WorkerMsg> worker) implements CoordinatorMsg, CborSerializable {
+    /** Accepted only from the node that holds the job's current attempt. */
+    public record JobFinished(JobResult result, ActorRef<WorkerMsg> worker, String node, String authToken)
+            implements CoordinatorMsg, CborSerializable {
     }
 
     /** Ask for {@code length} bytes of an artifact the coordinator offered, from {@code offset}. */
-    public record FetchChunk(String sha256, long offset, ActorRef<ArtifactChunk> replyTo)
+    public record FetchChunk(String sha256, long offset, ActorRef<ArtifactChunk> replyTo, String node, String authToken)
             implements CoordinatorMsg, CborSerializable {
     }
 
@@ -52,24 +61,29 @@ public final class ClusterProtocol {
     }
 
     /** Coordinator -> worker. */
-    public record AssignJobs(List<JobSpec> jobs, ActorRef<CoordinatorMsg> coordinator) implements WorkerMsg, CborSerializable {
+    public record AssignJobs(List<JobSpec> jobs, ActorRef<CoordinatorMsg> coordinator, String authToken)
+            implements WorkerMsg, CborSerializable {
     }
 
-    public record NoWork() implements WorkerMsg, CborSerializable {
+    public record NoWork(ActorRef<CoordinatorMsg> coordinator, String authToken) implements WorkerMsg, CborSerializable {
     }
 
-    public record WorkAvailable() implements WorkerMsg, CborSerializable {
+    public record WorkAvailable(ActorRef<CoordinatorMsg> coordinator, String authToken) implements WorkerMsg, CborSerializable {
     }
 
-    public record ResultAck(String jobId) implements WorkerMsg, CborSerializable {
+    public record ResultAck(String jobId, String authToken) implements WorkerMsg, CborSerializable {
     }
 
-    /** The coordinator refuses this worker (bad secret); the worker exits with {@code reason}. */
-    public record Rejected(String reason) implements WorkerMsg, CborSerializable {
+    /**
+     * The coordinator refuses this worker (bad secret). It cannot sign this (the worker's secret
+     * differs), so a worker treats it as "this candidate is not my coordinator" and exits with
+     * {@code reason} only when no authenticated coordinator is left.
+     */
+    public record Rejected(ActorRef<CoordinatorMsg> coordinator, String reason) implements WorkerMsg, CborSerializable {
     }
 
     /** The coordinator is going away on purpose (run finished); the worker exits cleanly. */
-    public record CoordinatorClosing(String reason) implements WorkerMsg, CborSerializable {
+    public record CoordinatorClosing(String reason, String authToken) implements WorkerMsg, CborSerializable {
     }
 
     public static final int CHUNK_BYTES = 256 * 1024;

@@ -73,6 +73,17 @@ public record ClusterSettings(String bindHost, int bindPort, List<String> seeds,
 
     /** Throws {@link InsecureBindException} naming what to configure. */
     public void validate() {
+        for (String s : seeds) {
+            HostPort hp = parseHostPort("--join", s);
+            if (!isLoopback(hp.host()) && (tls == null || secret == null || secret.isEmpty())) {
+                // refused before any byte leaves: the first handshake would already carry cluster traffic in clear
+                throw new InsecureBindException("refusing to --join " + hp + " (not loopback) without "
+                        + (tls == null ? "TLS (--tls-keystore FILE --tls-truststore FILE --tls-password-file FILE)" : "")
+                        + (tls == null && (secret == null || secret.isEmpty()) ? " and " : "")
+                        + (secret == null || secret.isEmpty() ? "a shared secret (--secret-file FILE, same file on every node)" : "")
+                        + "; configure them like the coordinator, or join 127.0.0.1 for a single-host cluster");
+            }
+        }
         if (isLoopback(bindHost)) return;
         List<String> missing = new ArrayList<>();
         if (tls == null) missing.add("TLS for the cluster transport (--tls-keystore FILE --tls-truststore FILE --tls-password-file FILE)");
@@ -152,9 +163,82 @@ public record ClusterSettings(String bindHost, int bindPort, List<String> seeds,
             m.put(p + "enabled-algorithms", List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"));
             m.put(p + "require-mutual-authentication", "on");
         }
-        return ConfigFactory.systemProperties()
+        Config merged = ConfigFactory.systemProperties()
                 .withFallback(ConfigFactory.parseMap(m, "ktstr cluster settings"))
                 .withFallback(ConfigFactory.load());
+        checkMerged(merged);
+        return merged;
+    }
+
+    /**
+     * The validated settings are not what Pekko binds: system properties and application.conf
+     * override them. So the effective config is checked again: any address beyond loopback needs
+     * the TLS transport and this node's secret.
+     */
+    void checkMerged(Config merged) {
+        List<String> exposed = new ArrayList<>();
+        for (String key : List.of("pekko.remote.artery.canonical.hostname", "pekko.remote.artery.bind.hostname")) {
+            if (!merged.hasPath(key)) continue;
+            String host = merged.getString(key).trim();
+            if (!host.isEmpty() && !isLoopback(host)) exposed.add(key + "=" + host);
+        }
+        if (merged.hasPath("pekko.cluster.seed-nodes")) {
+            for (String uri : merged.getStringList("pekko.cluster.seed-nodes")) {
+                String hostPort = uri.substring(uri.indexOf('@') + 1);
+                String host = hostPort.contains(":") ? hostPort.substring(0, hostPort.lastIndexOf(':')) : hostPort;
+                if (!isLoopback(host)) exposed.add("pekko.cluster.seed-nodes " + uri);
+            }
+        }
+        if (exposed.isEmpty()) return;
+        String transport = merged.hasPath("pekko.remote.artery.transport") ? merged.getString("pekko.remote.artery.transport") : "";
+        boolean tlsOn = "tls-tcp".equals(transport);
+        if (!tlsOn || secret == null || secret.isEmpty()) {
+            throw new InsecureBindException("refusing to start: the effective Pekko config (system properties / application.conf"
+                    + " included) exposes the cluster beyond loopback (" + String.join(", ", exposed) + ") without "
+                    + (tlsOn ? "" : "the TLS transport (pekko.remote.artery.transport=tls-tcp, via --tls-keystore/--tls-truststore/--tls-password-file)")
+                    + (!tlsOn && (secret == null || secret.isEmpty()) ? " and " : "")
+                    + (secret == null || secret.isEmpty() ? "a shared secret (--secret-file FILE)" : "")
+                    + "; remove the override or configure them");
+        }
+    }
+
+    /** The same settings with {@code secret} (a random one for local mode, the per-user one for loopback CLI nodes). */
+    public ClusterSettings withSecret(String secret) {
+        return new ClusterSettings(bindHost, bindPort, seeds, roles, tls, secret, joinTimeout, sbrStableAfter);
+    }
+
+    /**
+     * The secret loopback nodes of one user share when no {@code --secret-file} is given: a random
+     * value in {@code file} (created 0600 on first use, in a 0700 directory). Other local users
+     * cannot read it, so they cannot join or pose as the coordinator.
+     */
+    public static String perUserSecret(Path file) {
+        try {
+            if (!Files.exists(file)) {
+                Path dir = file.toAbsolutePath().getParent();
+                Files.createDirectories(dir);
+                try {
+                    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                } catch (UnsupportedOperationException | IOException e) {
+                    // not POSIX or not ours: the file's own mode still protects the secret
+                }
+                Path tmp = Files.createTempFile(dir, ".cluster-secret", ".tmp",
+                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(tmp, AuthToken.randomSecret() + "\n", StandardCharsets.UTF_8);
+                try {
+                    Files.createLink(file, tmp); // a hard link never replaces: two nodes starting at once agree
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // another node created it first: use theirs
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+            }
+            return readSecretFile(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot create the per-user cluster secret " + file + ": " + e.getMessage()
+                    + "; pass --secret-file FILE instead", e);
+        }
     }
 
     private static String readPassword(Path file) {

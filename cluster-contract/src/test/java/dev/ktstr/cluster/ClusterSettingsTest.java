@@ -58,11 +58,54 @@ class ClusterSettingsTest {
     }
 
     @Test
-    void authTokenVerifiesOnlyTheRightSecret() {
-        String t = AuthToken.of("s3cret-s3cret-s3cret", "10.0.0.5:4000");
-        assertThat(AuthToken.verify("s3cret-s3cret-s3cret", "10.0.0.5:4000", t)).isTrue();
-        assertThat(AuthToken.verify("other-other-other-x", "10.0.0.5:4000", t)).isFalse();
-        assertThat(AuthToken.verify("s3cret-s3cret-s3cret", "10.0.0.6:4000", t)).isFalse();
-        assertThat(AuthToken.verify(null, "x", "")).isTrue();
+    void tokensCoverTheirMessageAndSecret() {
+        String sec = "s3cret-s3cret-s3cret";
+        String t = AuthToken.result(sec, "10.0.0.5:4000", "job-1", 0, "PASS");
+        assertThat(AuthToken.check(sec, t, AuthToken.result(sec, "10.0.0.5:4000", "job-1", 0, "PASS"))).isTrue();
+        assertThat(AuthToken.check(sec, t, AuthToken.result("other-other-other-x", "10.0.0.5:4000", "job-1", 0, "PASS"))).isFalse();
+        assertThat(AuthToken.check(sec, t, AuthToken.result(sec, "10.0.0.5:4000", "job-1", 1, "PASS"))).isFalse();
+        assertThat(AuthToken.check(sec, t, AuthToken.result(sec, "10.0.0.5:4000", "job-1", 0, "FAIL"))).isFalse();
+        // a worker's request token, which a rogue posing as coordinator receives, is no result or coordinator token
+        String req = AuthToken.request(sec, "10.0.0.5:4000");
+        assertThat(req).isNotEqualTo(AuthToken.coordinator(sec, "10.0.0.5:4000")).isNotEqualTo(t);
+        assertThat(AuthToken.check(sec, null, req)).isFalse();
+        assertThat(AuthToken.check(null, "", "")).isTrue(); // actor unit tests only
+        assertThat(AuthToken.randomSecret()).hasSize(64).isNotEqualTo(AuthToken.randomSecret());
+    }
+
+    @Test
+    void aSystemPropertyThatExposesTheClusterIsRefused() {
+        System.setProperty("pekko.remote.artery.canonical.hostname", "0.0.0.0");
+        com.typesafe.config.ConfigFactory.invalidateCaches();
+        try {
+            ClusterSettings s = ClusterSettings.loopback(0, List.of(), List.of("worker")).withSecret("0123456789abcdef0123");
+            assertThatThrownBy(s::toConfig).isInstanceOf(InsecureBindException.class)
+                    .hasMessageContaining("pekko.remote.artery.canonical.hostname=0.0.0.0").hasMessageContaining("tls-tcp");
+        } finally {
+            System.clearProperty("pekko.remote.artery.canonical.hostname");
+            com.typesafe.config.ConfigFactory.invalidateCaches();
+        }
+        ClusterSettings.loopback(0, List.of(), List.of("worker")).toConfig(); // and without it, loopback starts
+    }
+
+    @Test
+    void aNonLoopbackJoinWithoutTlsIsRefusedUpFront() {
+        ClusterSettings s = new ClusterSettings("127.0.0.1", 0, List.of("10.1.2.3:25520"), List.of("worker"), null,
+                "0123456789abcdef0123", null, null);
+        assertThatThrownBy(s::validate).isInstanceOf(InsecureBindException.class)
+                .hasMessageContaining("--join 10.1.2.3:25520").hasMessageContaining("--tls-keystore");
+    }
+
+    @Test
+    void thePerUserSecretIsCreatedOnceWithOwnerOnlyAccess() throws Exception {
+        Path f = tmp.resolve("d").resolve("cluster.secret");
+        String a = ClusterSettings.perUserSecret(f);
+        assertThat(ClusterSettings.perUserSecret(f)).isEqualTo(a).hasSize(64);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f.getParent())))
+                .isEqualTo("rwx------");
+        try (var l = Files.list(f.getParent())) {
+            assertThat(l).hasSize(1); // no temp file left
+        }
     }
 }

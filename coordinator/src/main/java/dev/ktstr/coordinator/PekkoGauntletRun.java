@@ -38,9 +38,27 @@ final class PekkoGauntletRun implements GauntletRun {
     private final ActorSystem<?> system;
     private final ActorRef<CoordinatorMsg> coordinator;
 
+    /** Runs not yet finished: failed, not left waiting, when this node leaves the cluster or its system stops. */
+    private final Set<CompletableFuture<RunSummary>> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean closing;
+
     PekkoGauntletRun(ActorSystem<?> system, ActorRef<CoordinatorMsg> coordinator) {
         this.system = system;
         this.coordinator = coordinator;
+        // keep-oldest + down-if-alone downs a coordinator that was paused or cut off while >= 2 workers still saw each
+        // other; its actor system then shuts down and nothing would ever complete the run: fail it with what happened
+        org.apache.pekko.cluster.Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
+                .registerOnMemberRemoved(() -> failActive("this coordinator node was removed from the cluster (downed by the"
+                        + " split-brain resolver: it was paused or cut off from its workers for longer than the failure detector allows)"));
+        system.getWhenTerminated().thenRun(() -> failActive("the coordinator's actor system stopped"));
+    }
+
+    private void failActive(String what) {
+        if (closing) return;
+        for (CompletableFuture<RunSummary> f : active) {
+            f.completeExceptionally(new CoordinatorDownedException(what + "; the run's journal is intact: restart with"
+                    + " `ktstr coordinator --resume RUN_ID` (the shipped systemd unit restarts the coordinator and resumes)"));
+        }
     }
 
     static void awaitUp(ActorSystem<?> system, Duration timeout) {
@@ -87,6 +105,8 @@ final class PekkoGauntletRun implements GauntletRun {
         }
         RunListener listener = opts.printProgress() ? RunListener.both(new ProgressPrinter(System.err), req.listener()) : req.listener();
         CompletableFuture<RunSummary> done = new CompletableFuture<>();
+        active.add(done);
+        done.whenComplete((r, e) -> active.remove(done));
         AtomicReference<RunProgress> progress = new AtomicReference<>(RunProgress.empty(req.runId(), jobs.size()));
         coordinator.tell(new Coordinator.StartRun(new RunSetup(req.runId(), jobs, existing, retries, journal, opts, listener,
                 req.artifacts(), done, progress)));
@@ -118,6 +138,7 @@ final class PekkoGauntletRun implements GauntletRun {
 
     @Override
     public void close() {
+        closing = true;
         try {
             AskPattern.<CoordinatorMsg, org.apache.pekko.Done>ask(coordinator, r -> new Coordinator.Close("coordinator shutting down", r),
                     Duration.ofSeconds(5), system.scheduler()).toCompletableFuture().get(6, TimeUnit.SECONDS);

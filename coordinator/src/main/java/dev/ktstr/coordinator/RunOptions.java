@@ -13,9 +13,18 @@ import java.time.Duration;
  * @param progressInterval how often the progress line is printed and listeners get a snapshot
  * @param printProgress print the compact progress line to stderr
  * @param unplaceableGrace how long a job that fits no known worker waits for a bigger one before it is SKIPped
+ * @param idleLimit how long a run with jobs left may have no worker at all (none joined yet, or all lost) before it
+ *                  fails with a message naming the fix; a run that waits forever helps no one
  */
 public record RunOptions(Path runsDir, int maxAttempts, double tcgOvercommit, Duration progressInterval,
-                         boolean printProgress, Duration unplaceableGrace) {
+                         boolean printProgress, Duration unplaceableGrace, Duration idleLimit) {
+
+    public static final Duration DEFAULT_IDLE_LIMIT = Duration.ofMinutes(10);
+
+    public RunOptions(Path runsDir, int maxAttempts, double tcgOvercommit, Duration progressInterval,
+                      boolean printProgress, Duration unplaceableGrace) {
+        this(runsDir, maxAttempts, tcgOvercommit, progressInterval, printProgress, unplaceableGrace, null);
+    }
 
     public RunOptions {
         if (runsDir == null) runsDir = KtstrDirs.runsDir();
@@ -25,6 +34,10 @@ public record RunOptions(Path runsDir, int maxAttempts, double tcgOvercommit, Du
         }
         if (progressInterval == null) progressInterval = Duration.ofSeconds(3);
         if (unplaceableGrace == null) unplaceableGrace = Duration.ofSeconds(30);
+        if (idleLimit == null) idleLimit = DEFAULT_IDLE_LIMIT;
+        if (idleLimit.isNegative() || idleLimit.isZero()) {
+            throw new IllegalArgumentException("the idle limit must be > 0, got " + idleLimit.toSeconds() + " s");
+        }
     }
 
     public static RunOptions defaults() {
@@ -32,26 +45,30 @@ public record RunOptions(Path runsDir, int maxAttempts, double tcgOvercommit, Du
     }
 
     public RunOptions withRunsDir(Path dir) {
-        return new RunOptions(dir, maxAttempts, tcgOvercommit, progressInterval, printProgress, unplaceableGrace);
+        return new RunOptions(dir, maxAttempts, tcgOvercommit, progressInterval, printProgress, unplaceableGrace, idleLimit);
     }
 
     public RunOptions withPrintProgress(boolean print) {
-        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, print, unplaceableGrace);
+        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, print, unplaceableGrace, idleLimit);
     }
 
     public RunOptions withProgressInterval(Duration d) {
-        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, d, printProgress, unplaceableGrace);
+        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, d, printProgress, unplaceableGrace, idleLimit);
     }
 
     public RunOptions withTcgOvercommit(double factor) {
-        return new RunOptions(runsDir, maxAttempts, factor, progressInterval, printProgress, unplaceableGrace);
+        return new RunOptions(runsDir, maxAttempts, factor, progressInterval, printProgress, unplaceableGrace, idleLimit);
     }
 
     public RunOptions withMaxAttempts(int n) {
-        return new RunOptions(runsDir, n, tcgOvercommit, progressInterval, printProgress, unplaceableGrace);
+        return new RunOptions(runsDir, n, tcgOvercommit, progressInterval, printProgress, unplaceableGrace, idleLimit);
+    }
+
+    public RunOptions withIdleLimit(Duration d) {
+        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, printProgress, unplaceableGrace, d);
     }
 
     public RunOptions withUnplaceableGrace(Duration d) {
-        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, printProgress, d);
+        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, printProgress, d, idleLimit);
     }
 }

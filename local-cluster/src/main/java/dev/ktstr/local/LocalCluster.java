@@ -1,5 +1,6 @@
 package dev.ktstr.local;
 
+import dev.ktstr.cluster.AuthToken;
 import dev.ktstr.cluster.ClusterSettings;
 import dev.ktstr.coordinator.CoordinatorServer;
 import dev.ktstr.coordinator.GauntletRun;
@@ -44,13 +45,15 @@ public final class LocalCluster {
     }
 
     public static GauntletRun start(Config cfg) {
-        ClusterSettings settings = ClusterSettings.loopback(0, List.of(), List.of("coordinator", "worker"));
+        // a random secret per run: the loopback port is open to every local user, the run's messages are not
+        String secret = AuthToken.randomSecret();
+        ClusterSettings settings = ClusterSettings.loopback(0, List.of(), List.of("coordinator", "worker")).withSecret(secret);
         return CoordinatorServer.start(settings, ctx -> {
             var a = Cluster.get(ctx.getSystem()).selfMember().address();
             String nodeId = "local@" + a.host().getOrElse(() -> "127.0.0.1") + ":" + a.port().getOrElse(() -> 0);
             WorkerCapacity cap = cfg.capacityOverride().apply(
                     HostCapacity.detect(nodeId, cfg.slots(), cfg.executor().accelerator(), Set.of()));
-            ctx.spawn(WorkerNode.create(cap, cfg.executor(), cfg.cache(), null, exit -> { }), "worker");
+            ctx.spawn(WorkerNode.create(cap, cfg.executor(), cfg.cache(), secret, exit -> { }), "worker");
         });
     }
 }

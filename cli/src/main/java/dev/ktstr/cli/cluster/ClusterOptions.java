@@ -1,6 +1,7 @@
 package dev.ktstr.cli.cluster;
 
 import dev.ktstr.cluster.ClusterSettings;
+import dev.ktstr.host.KtstrDirs;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ final class ClusterOptions {
     @Option(names = "--tls-password-file", paramLabel = "FILE", description = "file with the keystore/truststore password")
     Path tlsPasswordFile;
 
-    @Option(names = "--secret-file", paramLabel = "FILE", description = "shared secret every node must present (required off loopback)")
+    @Option(names = "--secret-file", paramLabel = "FILE", description = "shared secret every node must present (required off loopback; on loopback default: "
+            + "a per-user 0600 file <cache root>/cluster.secret)")
     Path secretFile;
 
     @Option(names = "--sbr-stable-after", paramLabel = "SECONDS", hidden = true, defaultValue = "7",
@@ -34,6 +36,12 @@ final class ClusterOptions {
             tls = new ClusterSettings.Tls(tlsKeystore, tlsTruststore, tlsPasswordFile);
         }
         String secret = secretFile == null ? null : ClusterSettings.readSecretFile(secretFile);
+        boolean allLoopback = ClusterSettings.isLoopback(bindHost)
+                && seeds.stream().allMatch(x -> ClusterSettings.isLoopback(ClusterSettings.parseHostPort("--join", x).host()));
+        if (secret == null && allLoopback) {
+            // a loopback cluster is still reachable by every local user: nodes of one user share a 0600 secret file
+            secret = ClusterSettings.perUserSecret(KtstrDirs.cacheRoot().resolve("cluster.secret"));
+        }
         ClusterSettings s = new ClusterSettings(bindHost, bindPort, seeds, roles, tls, secret, joinTimeout,
                 Duration.ofSeconds(sbrStableAfterSeconds));
         s.validate();

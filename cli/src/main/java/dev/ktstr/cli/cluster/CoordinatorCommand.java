@@ -79,6 +79,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
             description = "How long a job no joined worker can hold waits for a bigger worker before it is reported SKIP (default ${DEFAULT-VALUE}).")
     int unplaceableGraceSeconds;
 
+    @Option(names = "--idle-limit", paramLabel = "SECONDS", defaultValue = "600",
+            description = "Fail the run (exit 2, journal kept for --resume) when it has jobs left and no worker at all for this long"
+                    + " (none joined, or all lost) (default ${DEFAULT-VALUE}).")
+    int idleLimitSeconds;
+
     @Option(names = "--fake-jobs", paramLabel = "N", description = "Run N synthetic jobs on workers started with --fake (no VMs).")
     Integer fakeJobs;
 
@@ -119,13 +124,15 @@ public final class CoordinatorCommand implements Callable<Integer> {
             if (tcgOvercommit != null && !(tcgOvercommit >= 1.0 && tcgOvercommit <= 16)) {
                 throw new IllegalArgumentException("--tcg-overcommit must be within 1.0..16, got " + tcgOvercommit);
             }
+            if (idleLimitSeconds < 1) throw new IllegalArgumentException("--idle-limit must be >= 1 s, got " + idleLimitSeconds);
             if (timeoutSecs != null && timeoutSecs < 1) throw new IllegalArgumentException("--timeout must be >= 1 s, got " + timeoutSecs);
         } catch (IllegalArgumentException e) {
             System.err.println("ktstr coordinator: " + e.getMessage());
             return 2;
         }
         CoordinatorTarget target = new CoordinatorTarget(settings, maxAttempts, tcgOvercommit,
-                Duration.ofSeconds(Math.max(1, progressSeconds)), Duration.ofSeconds(Math.max(0, unplaceableGraceSeconds)), System.err);
+                Duration.ofSeconds(Math.max(1, progressSeconds)), Duration.ofSeconds(Math.max(0, unplaceableGraceSeconds)), System.err)
+                .withIdleLimit(Duration.ofSeconds(idleLimitSeconds));
         try {
             if (fakeJobs != null || (resume != null && !TestRun.isTestRun(resume, runsDir))) return fakeRun(target, part);
             TestRun.Result r;
@@ -140,7 +147,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
             return r.allPassed() ? 0 : 1;
         } catch (IllegalArgumentException | IOException | KernelException | RunFailedException | java.io.UncheckedIOException e) {
             System.err.println("ktstr coordinator: " + e.getMessage());
-            return 2;
+            // 4: this node was downed mid-run; the systemd unit restarts it with --resume (RestartForceExitStatus=4)
+            return e instanceof RunFailedException && e.getCause() instanceof dev.ktstr.coordinator.CoordinatorDownedException ? 4 : 2;
         }
     }
 

@@ -40,6 +40,13 @@ final class CoordinatorTarget implements RunTarget {
         return CoordinatorServer.start(settings);
     }
 
+    private Duration idleLimit;
+
+    CoordinatorTarget withIdleLimit(Duration d) {
+        this.idleLimit = d;
+        return this;
+    }
+
     @Override
     public RunOptions options(List<JobSpec> jobs, RunOptions base) {
         this.jobs = List.copyOf(jobs);
@@ -48,6 +55,7 @@ final class CoordinatorTarget implements RunTarget {
         if (tcgOvercommit != null) o = o.withTcgOvercommit(tcgOvercommit);
         if (progressInterval != null) o = o.withProgressInterval(progressInterval);
         if (unplaceableGrace != null) o = o.withUnplaceableGrace(unplaceableGrace);
+        if (idleLimit != null) o = o.withIdleLimit(idleLimit);
         return o;
     }
 

@@ -28,11 +28,16 @@ final class Jvm implements AutoCloseable {
 
     /** @param jvmArgs heap, tmpdir and other JVM options (the default set is replaced) */
     static Jvm start(String name, Path logDir, List<String> jvmArgs, String... args) throws IOException {
+        return startMain(name, logDir, jvmArgs, "dev.ktstr.cli.Main", args);
+    }
+
+    /** A child JVM running {@code mainClass} (a test-only node, e.g. {@link RogueNode}) from the test classpath. */
+    static Jvm startMain(String name, Path logDir, List<String> jvmArgs, String mainClass, String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC"));
         cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-cp", cp, "dev.ktstr.cli.Main"));
+        cmd.addAll(List.of("-cp", cp, mainClass));
         cmd.addAll(List.of(args));
         Path log = logDir.resolve(name + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -106,6 +106,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         final Map<String, JobResult> results = new HashMap<>();
         final Map<String, Integer> attempts = new HashMap<>();
         final Map<String, ActorRef<WorkerMsg>> holder = new HashMap<>();
+        /** Nodes an attempt of the job failed on (infrastructure error or lost): retries go elsewhere when they can. */
+        final Map<String, java.util.Set<String>> failedOn = new HashMap<>();
         final Map<JobStatus, Integer> counts = new EnumMap<>(JobStatus.class);
         final long startNanos = System.nanoTime();
         final List<Pending> pending = new ArrayList<>();
@@ -151,8 +153,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
     /** Serves the current run's artifact bytes, off this actor's message loop. */
     private final ActorRef<ArtifactServer.Command> artifactServer;
     private long lastWorkerJoinNanos = System.nanoTime();
+    private final Map<String, Integer> ignoredCounts = new HashMap<>();
+    private long lastWorkerSeenNanos = Long.MIN_VALUE / 2;
 
-    /** @param secret shared secret workers must prove; null or empty = no check (loopback only) */
+    /**
+     * @param secret shared secret every message is authenticated with; production paths always pass one (local mode a
+     *               random per-run one); null or empty = no check, for actor unit tests only
+     */
     public static Behavior<CoordinatorMsg> create(String secret) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(new Tick(), TICK);
@@ -216,11 +223,37 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         return this;
     }
 
+    /** Logs a dropped message; the first few of each kind in full, then every 1000th (a flood must not fill the disk). */
+    private void ignored(String kind, Object from, String why) {
+        int n = ignoredCounts.merge(kind, 1, Integer::sum);
+        if (n <= 20 || n % 1000 == 0) {
+            getContext().getLog().warn("ignored {} #{} from {}: {}", kind, n, from, why);
+        }
+    }
+
+    /** {@code token} is the one {@code expected} computes; null secret (unit tests only) accepts all. */
+    private boolean authentic(String node, String token, String expected) {
+        return node != null && AuthToken.check(secret, token, expected);
+    }
+
+    private String tokenFor(ActorRef<WorkerMsg> worker) {
+        WorkerState ws = workers.get(worker);
+        return ws == null || ws.capacity == null ? "" : AuthToken.coordinator(secret, ws.capacity.nodeId());
+    }
+
     private void onRequestWork(RequestWork rw) {
         WorkerCapacity cap = rw.capacity();
-        if (!AuthToken.verify(secret, cap.nodeId(), rw.authToken())) {
-            getContext().getLog().warn("rejected worker {}: wrong or missing shared secret", rw.worker().path());
-            rw.worker().tell(new Rejected("shared secret mismatch: start the worker with the same --secret-file as the coordinator"));
+        if (cap == null || cap.nodeId() == null || !authentic(cap.nodeId(), rw.authToken(), AuthToken.request(secret, cap.nodeId()))) {
+            ignored("RequestWork", rw.worker() == null ? "?" : rw.worker().path(), "wrong or missing shared secret");
+            if (rw.worker() != null) {
+                rw.worker().tell(new Rejected(getContext().getSelf(),
+                        "shared secret mismatch: start the worker with the same --secret-file as the coordinator"));
+            }
+            return;
+        }
+        WorkerState known = workers.get(rw.worker());
+        if (known != null && known.capacity != null && !known.capacity.nodeId().equals(cap.nodeId())) {
+            ignored("RequestWork", rw.worker().path(), "node id changed from " + known.capacity.nodeId() + " to " + cap.nodeId());
             return;
         }
         WorkerState ws = workers.get(rw.worker());
@@ -233,14 +266,14 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         ws.capacity = cap;
         if (run == null || run.queue.isEmpty()) {
             ws.hungry = true;
-            rw.worker().tell(new NoWork());
+            rw.worker().tell(new NoWork(getContext().getSelf(), tokenFor(rw.worker())));
             return;
         }
         int max = Math.min(rw.freeSlots(), cap.slots() - ws.inflight.size());
-        List<JobSpec> chosen = Placement.choose(run.queue.values(), cap, ws.usage(), max, run.setup.options().tcgOvercommit());
+        List<JobSpec> chosen = Placement.choose(eligible(cap.nodeId()), cap, ws.usage(), max, run.setup.options().tcgOvercommit());
         if (chosen.isEmpty()) {
             ws.hungry = true;
-            rw.worker().tell(new NoWork());
+            rw.worker().tell(new NoWork(getContext().getSelf(), tokenFor(rw.worker())));
             return;
         }
         ws.hungry = false;
@@ -249,32 +282,69 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             run.holder.put(j.jobId(), rw.worker());
             ws.inflight.put(j.jobId(), j);
         }
-        rw.worker().tell(new AssignJobs(chosen, getContext().getSelf()));
+        rw.worker().tell(new AssignJobs(chosen, getContext().getSelf(), tokenFor(rw.worker())));
+    }
+
+    /**
+     * The queue minus retries that failed on {@code node} while another registered worker that
+     * could host them exists: a worker failing every job fast must not absorb the retries.
+     */
+    private java.util.Collection<JobSpec> eligible(String node) {
+        if (run.failedOn.isEmpty()) return run.queue.values();
+        double oc = run.setup.options().tcgOvercommit();
+        List<JobSpec> out = new ArrayList<>(run.queue.size());
+        for (JobSpec j : run.queue.values()) {
+            java.util.Set<String> failed = run.failedOn.get(j.jobId());
+            if (failed != null && failed.contains(node) && workers.values().stream().anyMatch(w -> w.capacity != null
+                    && !failed.contains(w.capacity.nodeId()) && Placement.fitsEmpty(j, w.capacity, oc))) {
+                continue;
+            }
+            out.add(j);
+        }
+        return out;
     }
 
     private void onJobFinished(JobFinished jf) {
         JobResult r = jf.result();
-        WorkerState ws = workers.get(jf.worker());
-        if (ws != null) ws.inflight.remove(r.jobId());
-        if (run == null || !run.byId.containsKey(r.jobId()) || run.results.containsKey(r.jobId())) {
-            jf.worker().tell(new ResultAck(r.jobId())); // another run's, or a duplicate: idempotent
+        if (r == null || jf.worker() == null || !authentic(jf.node(), jf.authToken(),
+                AuthToken.result(secret, jf.node(), r.jobId(), r.attempt(), String.valueOf(r.status())))) {
+            ignored("JobFinished", jf.worker() == null ? "?" : jf.worker().path(), "wrong or missing shared secret");
             return;
         }
-        // the verdict is the coordinator's: a worker reports what the VM produced, judged here by the job's terms
-        r = Verdict.apply(r, run.byId.get(r.jobId()).verdict());
+        WorkerState ws = workers.get(jf.worker());
+        if (ws == null || ws.capacity == null || !ws.capacity.nodeId().equals(jf.node())) {
+            // authentic but not registered under that node id from that actor: it never held a job of this coordinator
+            ignored("JobFinished", jf.worker().path(), "node " + jf.node() + " is not a registered worker");
+            return;
+        }
+        String ack = AuthToken.coordinator(secret, jf.node());
+        if (run == null || !run.byId.containsKey(r.jobId()) || run.results.containsKey(r.jobId())) {
+            ws.inflight.remove(r.jobId());
+            jf.worker().tell(new ResultAck(r.jobId(), ack)); // another run's, or a duplicate: idempotent
+            return;
+        }
         if (run.pendingAcks.containsKey(r.jobId())) {
             run.pendingAcks.get(r.jobId()).add(jf.worker()); // duplicate of a result not yet durable: ack after the fsync
             return;
         }
         int current = run.attemptOf(r.jobId());
+        if (!jf.worker().equals(run.holder.get(r.jobId())) || r.attempt() != current) {
+            // only the holder of the current attempt decides a job: an older attempt's late result (its worker was
+            // lost and the job re-queued) is acknowledged so it stops being re-sent, and dropped
+            ws.inflight.remove(r.jobId());
+            ignored("JobFinished", jf.node(), "job " + r.jobId() + " attempt " + r.attempt() + " is not held by this worker"
+                    + " (current attempt " + current + ")");
+            jf.worker().tell(new ResultAck(r.jobId(), ack));
+            return;
+        }
+        ws.inflight.remove(r.jobId());
+        // the verdict is the coordinator's: a worker reports what the VM produced, judged here by the job's terms
+        r = Verdict.apply(r, run.byId.get(r.jobId()).verdict());
         if (r.status() == JobStatus.INFRA_ERROR) {
-            if (r.attempt() < current) {
-                jf.worker().tell(new ResultAck(r.jobId())); // a stale attempt; a newer one is queued or running
-                return;
-            }
             if (current + 1 < run.setup.options().maxAttempts()) {
+                run.failedOn.computeIfAbsent(r.jobId(), k -> new java.util.HashSet<>()).add(jf.node());
                 if (!retry(run.byId.get(r.jobId()), current, "infrastructure error on " + r.workerNode() + ": " + r.message())) return;
-                jf.worker().tell(new ResultAck(r.jobId()));
+                jf.worker().tell(new ResultAck(r.jobId(), ack));
                 notifyHungry();
                 return;
             }
@@ -306,19 +376,33 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         }
         for (Pending p : batch) {
             apply(p.result());
-            run.pendingAcks.remove(p.result().jobId()).forEach(w -> w.tell(new ResultAck(p.result().jobId())));
+            run.pendingAcks.remove(p.result().jobId()).forEach(w -> w.tell(new ResultAck(p.result().jobId(), tokenFor(w))));
         }
         checkDone();
     }
 
     private void onPhase(JobPhase p) {
+        if (!authentic(p.node(), p.authToken(), AuthToken.phase(secret, p.node(), p.jobId(), p.attempt(), p.phase()))) {
+            ignored("JobPhase", p.node(), "wrong or missing shared secret");
+            return;
+        }
         if (run == null) return;
         JobSpec j = run.byId.get(p.jobId());
         if (j == null || run.hasResult(p.jobId())) return;
+        WorkerState holder = workers.get(run.holder.get(p.jobId()));
+        if (holder == null || holder.capacity == null || !holder.capacity.nodeId().equals(p.node())
+                || p.attempt() != run.attemptOf(p.jobId())) {
+            ignored("JobPhase", p.node(), "job " + p.jobId() + " attempt " + p.attempt() + " is not held by that node");
+            return;
+        }
         run.setup.listener().onPhase(p.jobId(), j.variantName(), Untrusted.line(p.phase(), 32), Untrusted.line(p.node(), 64));
     }
 
     private void onFetchChunk(FetchChunk f) {
+        if (f.replyTo() == null || !authentic(f.node(), f.authToken(), AuthToken.fetch(secret, f.node(), f.sha256(), f.offset()))) {
+            ignored("FetchChunk", f.node(), "wrong or missing shared secret");
+            return;
+        }
         artifactServer.tell(new ArtifactServer.Serve(f));
     }
 
@@ -341,6 +425,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             int current = run.attemptOf(j.jobId());
             String reason = "worker " + (ws.capacity == null ? ref.path() : ws.capacity.nodeId()) + " lost: " + why;
             if (current + 1 < run.setup.options().maxAttempts()) {
+                if (ws.capacity != null) run.failedOn.computeIfAbsent(j.jobId(), k -> new java.util.HashSet<>()).add(ws.capacity.nodeId());
                 if (!retry(j, current, reason)) return;
                 requeued++;
             } else {
@@ -443,8 +528,33 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
 
     private void onTick() {
         if (run == null) return;
+        if (failIfIdle()) return;
         skipUnplaceable();
         publishProgress(false);
+    }
+
+    /**
+     * With jobs left and no worker for the idle limit (none ever joined, or all were lost), the run
+     * fails with a message: waiting forever would hide the problem. True when it failed.
+     */
+    private boolean failIfIdle() {
+        long now = System.nanoTime();
+        if (!workers.isEmpty()) {
+            lastWorkerSeenNanos = now;
+            return false;
+        }
+        long since = Math.max(lastWorkerSeenNanos, run.startNanos);
+        Duration limit = run.setup.options().idleLimit();
+        if (now - since < limit.toNanos()) return false;
+        int left = run.byId.size() - run.results.size();
+        boolean everHad = lastWorkerSeenNanos > run.startNanos;
+        String msg = "run " + run.setup.runId() + ": " + (everHad ? "all workers were lost" : "no worker joined")
+                + " and none came for " + limit.toSeconds() + " s (the idle limit) with " + left + " job(s) left; start workers with"
+                + " `ktstr worker --join HOST:PORT` (same --secret-file), then continue with `ktstr coordinator --resume "
+                + run.setup.runId() + "`, or raise --idle-limit";
+        getContext().getLog().error(msg);
+        abortRun(new IllegalStateException(msg));
+        return true;
     }
 
     /**
@@ -509,13 +619,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         for (Map.Entry<ActorRef<WorkerMsg>, WorkerState> e : workers.entrySet()) {
             if (e.getValue().hungry) {
                 e.getValue().hungry = false;
-                e.getKey().tell(new WorkAvailable());
+                e.getKey().tell(new WorkAvailable(getContext().getSelf(), tokenFor(e.getKey())));
             }
         }
     }
 
     private Behavior<CoordinatorMsg> onClose(Close c) {
-        workers.keySet().forEach(w -> w.tell(new CoordinatorClosing(c.reason())));
+        workers.keySet().forEach(w -> w.tell(new CoordinatorClosing(c.reason(), tokenFor(w))));
         if (run != null) {
             abortRun(new IllegalStateException("the coordinator closed before run " + run.setup.runId()
                     + " finished; continue it with `ktstr coordinator --resume " + run.setup.runId() + "`"));

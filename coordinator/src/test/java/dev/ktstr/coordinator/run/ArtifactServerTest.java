@@ -39,7 +39,7 @@ class ArtifactServerTest {
         ActorRef<ArtifactServer.Command> server = kit.spawn(ArtifactServer.create());
         TestProbe<ArtifactChunk> probe = kit.createTestProbe();
 
-        server.tell(new ArtifactServer.Serve(new FetchChunk(ref.sha256(), 0, probe.getRef())));
+        server.tell(new ArtifactServer.Serve(new FetchChunk(ref.sha256(), 0, probe.getRef(), "w", "")));
         assertThat(probe.receiveMessage().error()).contains("not offered by the current run");
 
         server.tell(new ArtifactServer.Offer(store));
@@ -47,7 +47,7 @@ class ArtifactServerTest {
         ArtifactChunk c;
         int chunks = 0;
         do {
-            server.tell(new ArtifactServer.Serve(new FetchChunk(ref.sha256(), got.size(), probe.getRef())));
+            server.tell(new ArtifactServer.Serve(new FetchChunk(ref.sha256(), got.size(), probe.getRef(), "w", "")));
             c = probe.receiveMessage();
             assertThat(c.error()).isEmpty();
             assertThat(c.totalSize()).isEqualTo(data.length);
@@ -57,11 +57,11 @@ class ArtifactServerTest {
         assertThat(chunks).isEqualTo(3);
         assertThat(got.toByteArray()).isEqualTo(data);
 
-        server.tell(new ArtifactServer.Serve(new FetchChunk(ref.sha256(), data.length + 1, probe.getRef())));
+        server.tell(new ArtifactServer.Serve(new FetchChunk(ref.sha256(), data.length + 1, probe.getRef(), "w", "")));
         assertThat(probe.receiveMessage().error()).contains("outside 0..");
 
         server.tell(new ArtifactServer.Offer(null));
-        server.tell(new ArtifactServer.Serve(new FetchChunk(ref.sha256(), 0, probe.getRef())));
+        server.tell(new ArtifactServer.Serve(new FetchChunk(ref.sha256(), 0, probe.getRef(), "w", "")));
         assertThat(probe.receiveMessage().error()).contains("not offered by the current run");
     }
 }

@@ -18,6 +18,7 @@ import dev.ktstr.cluster.AuthToken;
 import dev.ktstr.cluster.ClusterProtocol.AssignJobs;
 import dev.ktstr.cluster.ClusterProtocol.CoordinatorMsg;
 import dev.ktstr.cluster.ClusterProtocol.JobFinished;
+import dev.ktstr.cluster.ClusterProtocol.JobPhase;
 import dev.ktstr.cluster.ClusterProtocol.NoWork;
 import dev.ktstr.cluster.ClusterProtocol.Rejected;
 import dev.ktstr.cluster.ClusterProtocol.RequestWork;
@@ -48,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The coordinator actor against probe workers: placement, loss, idempotence, journal, resume. */
 class CoordinatorTest {
@@ -93,6 +95,11 @@ class CoordinatorTest {
         return new RunOptions(runs, maxAttempts, 1.0, Duration.ofSeconds(60), false, Duration.ofSeconds(60));
     }
 
+    /** As a worker sends it; node = the result's worker node (tests register workers under that id). */
+    static JobFinished finished(JobResult r, ActorRef<WorkerMsg> worker) {
+        return new JobFinished(r, worker, r.workerNode(), "");
+    }
+
     static JobResult pass(JobSpec j, String node) {
         return new JobResult(j.jobId(), j.variantName(), JobStatus.PASS, "ok", "", node, "kvm", Map.of(), j.attempt(), null);
     }
@@ -122,9 +129,9 @@ class CoordinatorTest {
         assertThat(a.jobs()).hasSize(2); // 4 CPUs / 2 vCPUs
         s.coordinator().tell(new RequestWork(big.getRef(), cap("big", 4, 8), 6, ""));
         big.expectMessageClass(NoWork.class); // full until a result comes back
-        s.coordinator().tell(new JobFinished(pass(a.jobs().get(0), "big"), big.getRef()));
+        s.coordinator().tell(finished(pass(a.jobs().get(0), "big"), big.getRef()));
         big.expectMessageClass(WorkAvailable.class); // it was told "no work" while full: a slot freed up
-        big.expectMessage(new ResultAck(a.jobs().get(0).jobId())); // after the journal fsync
+        big.expectMessage(new ResultAck(a.jobs().get(0).jobId(), "")); // after the journal fsync
         s.coordinator().tell(new RequestWork(big.getRef(), cap("big", 4, 8), 7, ""));
         assertThat(big.expectMessageClass(AssignJobs.class).jobs()).hasSize(1);
     }
@@ -148,7 +155,7 @@ class CoordinatorTest {
         assertThat(again.jobs()).extracting(JobSpec::jobId).containsExactlyInAnyOrderElementsOf(
                 jobs.stream().map(JobSpec::jobId).toList());
         assertThat(again.jobs()).allMatch(j -> j.attempt() == 1);
-        again.jobs().forEach(j -> s.coordinator().tell(new JobFinished(pass(j, "b"), b.getRef())));
+        again.jobs().forEach(j -> s.coordinator().tell(finished(pass(j, "b"), b.getRef())));
         RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
         assertThat(sum.results()).hasSize(3).allMatch(r -> r.status() == JobStatus.PASS && r.attempt() == 1);
         JournalState st = RunJournal.replay(s.journal().file());
@@ -200,8 +207,8 @@ class CoordinatorTest {
         List<JobSpec> got = w.expectMessageClass(AssignJobs.class).jobs();
         JobSpec expectsErr = got.stream().filter(j -> j.verdict().expectErr()).findFirst().orElseThrow();
         JobSpec plain = got.stream().filter(j -> !j.verdict().expectErr()).findFirst().orElseThrow();
-        s.coordinator().tell(new JobFinished(completed(plain, "w", true), w.getRef())); // an early-boot oops: re-queued
-        s.coordinator().tell(new JobFinished(completed(expectsErr, "w", false), w.getRef()));
+        s.coordinator().tell(finished(completed(plain, "w", true), w.getRef())); // an early-boot oops: re-queued
+        s.coordinator().tell(finished(completed(expectsErr, "w", false), w.getRef()));
         s.coordinator().tell(new RequestWork(w.getRef(), cap("w", 8, 8), 8, ""));
         JobSpec retried = null;
         for (int i = 0; i < 10 && retried == null; i++) { // acks and "work available" may come first
@@ -211,7 +218,7 @@ class CoordinatorTest {
         assertThat(retried).as("the infrastructure failure was re-queued").isNotNull();
         assertThat(retried.jobId()).isEqualTo(plain.jobId());
         assertThat(retried.attempt()).isEqualTo(1);
-        s.coordinator().tell(new JobFinished(completed(retried, "w", false), w.getRef()));
+        s.coordinator().tell(finished(completed(retried, "w", false), w.getRef()));
         RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
         Map<String, JobResult> byId = new java.util.HashMap<>();
         sum.results().forEach(r -> byId.put(r.jobId(), r));
@@ -231,13 +238,13 @@ class CoordinatorTest {
         s.coordinator().tell(new RequestWork(w.getRef(), cap("w", 8, 8), 8, ""));
         List<JobSpec> got = w.expectMessageClass(AssignJobs.class).jobs();
         JobSpec first = got.get(0);
-        s.coordinator().tell(new JobFinished(pass(first, "w"), w.getRef()));
+        s.coordinator().tell(finished(pass(first, "w"), w.getRef()));
         JobResult conflicting = new JobResult(first.jobId(), first.variantName(), JobStatus.FAIL, "late copy", "", "w2",
                 "kvm", Map.of(), 0, null);
-        s.coordinator().tell(new JobFinished(conflicting, w.getRef()));
-        s.coordinator().tell(new JobFinished(pass(first, "w"), w.getRef()));
-        for (int i = 0; i < 3; i++) w.expectMessage(new ResultAck(first.jobId())); // every copy is acked, so workers stop re-sending
-        s.coordinator().tell(new JobFinished(pass(got.get(1), "w"), w.getRef()));
+        s.coordinator().tell(new JobFinished(conflicting, w.getRef(), "w", "")); // the holder's late second copy
+        s.coordinator().tell(finished(pass(first, "w"), w.getRef()));
+        for (int i = 0; i < 3; i++) w.expectMessage(new ResultAck(first.jobId(), "")); // every copy is acked, so workers stop re-sending
+        s.coordinator().tell(finished(pass(got.get(1), "w"), w.getRef()));
         RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
         assertThat(sum.results()).hasSize(2);
         assertThat(sum.results().get(0).status()).isEqualTo(JobStatus.PASS);
@@ -253,7 +260,7 @@ class CoordinatorTest {
         TestProbe<WorkerMsg> w = kit.createTestProbe();
         s.coordinator().tell(new RequestWork(w.getRef(), cap("w", 8, 8), 8, ""));
         JobSpec j = w.expectMessageClass(AssignJobs.class).jobs().get(0);
-        s.coordinator().tell(new JobFinished(new JobResult(j.jobId(), "../../evil", JobStatus.FAIL, "boom\u001b[2J\u0007", "",
+        s.coordinator().tell(finished(new JobResult(j.jobId(), "../../evil", JobStatus.FAIL, "boom\u001b[2J\u0007", "",
                 "w", "kvm", Map.of(), 0, null), w.getRef()));
         RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
         assertThat(sum.results().get(0).variantName()).isEqualTo(j.variantName());
@@ -276,7 +283,7 @@ class CoordinatorTest {
         assertThat(got).extracting(JobSpec::jobId).containsExactlyInAnyOrder(jobs.get(1).jobId(), jobs.get(2).jobId(),
                 jobs.get(4).jobId());
         assertThat(got.stream().filter(j -> j.jobId().equals(jobs.get(4).jobId())).findFirst().orElseThrow().attempt()).isEqualTo(1);
-        got.forEach(j -> s.coordinator().tell(new JobFinished(pass(j, "w"), w.getRef())));
+        got.forEach(j -> s.coordinator().tell(finished(pass(j, "w"), w.getRef())));
         RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
         assertThat(sum.resumedResults()).isEqualTo(2);
         assertThat(sum.results()).extracting(JobResult::jobId).containsExactlyElementsOf(jobs.stream().map(JobSpec::jobId).toList());
@@ -308,7 +315,7 @@ class CoordinatorTest {
         JobResult skip = RunJournal.replay(s.journal().file()).results().get(jobs.get(1).jobId());
         assertThat(skip.status()).isEqualTo(JobStatus.SKIP);
         assertThat(skip.message()).contains("no worker can host this VM: it needs 8 vCPUs").contains("--tcg-overcommit 4");
-        s.coordinator().tell(new JobFinished(pass(running, "w"), w.getRef()));
+        s.coordinator().tell(finished(pass(running, "w"), w.getRef()));
         RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
         assertThat(sum.counts().get(JobStatus.SKIP)).isEqualTo(1);
         assertThat(sum.counts().get(JobStatus.PASS)).isEqualTo(1);
@@ -320,7 +327,92 @@ class CoordinatorTest {
         TestProbe<WorkerMsg> w = kit.createTestProbe();
         c.tell(new RequestWork(w.getRef(), cap("w", 8, 8), 8, "forged"));
         assertThat(w.expectMessageClass(Rejected.class).reason()).contains("--secret-file");
-        c.tell(new RequestWork(w.getRef(), cap("w", 8, 8), 8, AuthToken.of("0123456789abcdef0123", "w")));
+        c.tell(new RequestWork(w.getRef(), cap("w", 8, 8), 8, AuthToken.request("0123456789abcdef0123", "w")));
         w.expectMessageClass(NoWork.class);
+    }
+
+    @Test
+    void onlyTheHolderOfTheCurrentAttemptWithAValidTokenDecidesAJob() throws Exception {
+        String secret = "0123456789abcdef0123";
+        List<JobSpec> jobs = FakePlan.jobs("holder", 1, 0, 1000);
+        RunOptions o = opts(3);
+        RunJournal journal = RunJournal.create(runs, new JournalRecord.Plan("holder", "t", 1, 1.0, 3, 1), jobs);
+        CompletableFuture<RunSummary> done = new CompletableFuture<>();
+        ActorRef<CoordinatorMsg> c = kit.spawn(Coordinator.create(secret));
+        c.tell(new Coordinator.StartRun(new RunSetup("holder", jobs, Map.of(), Map.of(), journal, o, RunListener.NONE,
+                new ArtifactStore(), done, new AtomicReference<>(RunProgress.empty("holder", 1)))));
+        TestProbe<WorkerMsg> a = kit.createTestProbe();
+        TestProbe<WorkerMsg> b = kit.createTestProbe();
+        c.tell(new RequestWork(a.getRef(), cap("a", 8, 8), 8, AuthToken.request(secret, "a")));
+        AssignJobs got = a.expectMessageClass(AssignJobs.class);
+        assertThat(got.authToken()).isEqualTo(AuthToken.coordinator(secret, "a")); // the coordinator signs for its addressee
+        JobSpec j = got.jobs().get(0);
+        c.tell(new RequestWork(b.getRef(), cap("b", 8, 8), 8, AuthToken.request(secret, "b")));
+        b.expectMessageClass(NoWork.class);
+        JobResult fromB = new JobResult(j.jobId(), j.variantName(), JobStatus.FAIL, "not mine", "", "b", "kvm", Map.of(), 0, null);
+        // b is a registered, authentic worker but does not hold the job: acknowledged (so it stops re-sending), dropped
+        c.tell(new JobFinished(fromB, b.getRef(), "b", AuthToken.result(secret, "b", j.jobId(), 0, "FAIL")));
+        assertThat(b.expectMessageClass(ResultAck.class).jobId()).isEqualTo(j.jobId());
+        // a's identity with a token that is not a result token (e.g. its request token, replayed): ignored, no ack
+        JobResult forged = new JobResult(j.jobId(), j.variantName(), JobStatus.FAIL, "forged", "", "a", "kvm", Map.of(), 0, null);
+        c.tell(new JobFinished(forged, a.getRef(), "a", AuthToken.request(secret, "a")));
+        c.tell(new JobPhase(j.jobId(), 0, "forged", "a", "x"));
+        a.expectNoMessage(Duration.ofMillis(300));
+        c.tell(new JobFinished(pass(j, "a"), a.getRef(), "a", AuthToken.result(secret, "a", j.jobId(), 0, "PASS")));
+        assertThat(a.expectMessageClass(ResultAck.class).authToken()).isEqualTo(AuthToken.coordinator(secret, "a"));
+        RunSummary sum = done.get(10, TimeUnit.SECONDS);
+        assertThat(sum.results()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(JobStatus.PASS);
+            assertThat(r.workerNode()).isEqualTo("a");
+        });
+        assertThat(RunJournal.replay(journal.file()).results()).hasSize(1);
+    }
+
+    @Test
+    void aRunNoWorkerEverJoinsFailsAfterTheIdleLimit() throws Exception {
+        Started s = start("idle-none", FakePlan.jobs("idle-none", 2, 0, 1000), opts(3).withIdleLimit(Duration.ofSeconds(1)), null);
+        assertThatThrownBy(() -> s.done().get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no worker joined").hasMessageContaining("idle limit").hasMessageContaining("--resume idle-none");
+    }
+
+    @Test
+    void aRunThatLostAllItsWorkersFailsAfterTheIdleLimit() throws Exception {
+        Started s = start("idle-lost", FakePlan.jobs("idle-lost", 2, 0, 1000), opts(3).withIdleLimit(Duration.ofSeconds(1)), null);
+        TestProbe<WorkerMsg> p = kit.createTestProbe();
+        ActorRef<WorkerMsg> w = stoppableWorker(p);
+        s.coordinator().tell(new RequestWork(w, cap("w", 8, 8), 8, ""));
+        p.expectMessageClass(AssignJobs.class);
+        Thread.sleep(1500); // longer than the limit while the worker is there: a busy worker is not idleness
+        assertThat(s.done()).isNotDone();
+        kit.stop(w);
+        assertThatThrownBy(() -> s.done().get(10, TimeUnit.SECONDS)).hasMessageContaining("all workers were lost")
+                .hasMessageContaining("2 job(s) left");
+    }
+
+    @Test
+    void aRetryGoesToAnotherWorkerWhereOneExists() throws Exception {
+        List<JobSpec> jobs = FakePlan.jobs("elsewhere", 1, 0, 1000);
+        Started s = start("elsewhere", jobs, opts(3), null);
+        TestProbe<WorkerMsg> a = kit.createTestProbe();
+        TestProbe<WorkerMsg> b = kit.createTestProbe();
+        s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 8), 8, ""));
+        JobSpec j = a.expectMessageClass(AssignJobs.class).jobs().get(0);
+        s.coordinator().tell(new RequestWork(b.getRef(), cap("b", 8, 8), 8, ""));
+        b.expectMessageClass(NoWork.class);
+        s.coordinator().tell(finished(JobResult.of(j, JobStatus.INFRA_ERROR, "qemu died", "a", "kvm"), a.getRef()));
+        a.expectMessageClass(ResultAck.class);
+        // a asks first (it failed fast), but b could host the retry: a gets nothing
+        s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 8), 8, ""));
+        a.fishForMessage(Duration.ofSeconds(3), m -> m instanceof NoWork
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+        b.expectMessageClass(WorkAvailable.class);
+        s.coordinator().tell(new RequestWork(b.getRef(), cap("b", 8, 8), 8, ""));
+        JobSpec retry = b.expectMessageClass(AssignJobs.class).jobs().get(0);
+        assertThat(retry.jobId()).isEqualTo(j.jobId());
+        assertThat(retry.attempt()).isEqualTo(1);
+        s.coordinator().tell(finished(pass(retry, "b"), b.getRef()));
+        assertThat(s.done().get(10, TimeUnit.SECONDS).results()).singleElement()
+                .satisfies(r -> assertThat(r.workerNode()).isEqualTo("b"));
     }
 }

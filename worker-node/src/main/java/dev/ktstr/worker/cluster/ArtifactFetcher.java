@@ -75,16 +75,22 @@ public final class ArtifactFetcher extends AbstractBehavior<ArtifactFetcher.Comm
     private final Map<String, Transfer> transfers = new HashMap<>();
 
     public static Behavior<Command> create(ArtifactCache cache) {
-        return create(cache, null);
+        return create(cache, null, "", null);
     }
 
     /** @param events receives one line per artifact fetched and verified, or failed; null = none */
-    public static Behavior<Command> create(ArtifactCache cache, Consumer<String> events) {
-        return Behaviors.setup(ctx -> new ArtifactFetcher(ctx, cache, events));
+    /** @param node this worker's node id and {@code secret} the cluster's: every chunk request is signed with them */
+    public static Behavior<Command> create(ArtifactCache cache, Consumer<String> events, String node, String secret) {
+        return Behaviors.setup(ctx -> new ArtifactFetcher(ctx, cache, events, node, secret));
     }
 
-    private ArtifactFetcher(ActorContext<Command> ctx, ArtifactCache cache, Consumer<String> events) {
+    private final String node;
+    private final String secret;
+
+    private ArtifactFetcher(ActorContext<Command> ctx, ArtifactCache cache, Consumer<String> events, String node, String secret) {
         super(ctx);
+        this.node = node;
+        this.secret = secret;
         this.cache = cache;
         this.events = events == null ? line -> { } : events;
         this.chunkAdapter = ctx.messageAdapter(ArtifactChunk.class, GotChunk::new);
@@ -124,7 +130,8 @@ public final class ArtifactFetcher extends AbstractBehavior<ArtifactFetcher.Comm
     }
 
     private void requestNext(Transfer t) {
-        t.coordinator.tell(new FetchChunk(t.ref.sha256(), t.offset, chunkAdapter));
+        t.coordinator.tell(new FetchChunk(t.ref.sha256(), t.offset, chunkAdapter, node,
+                dev.ktstr.cluster.AuthToken.fetch(secret, node, t.ref.sha256(), t.offset)));
         getContext().scheduleOnce(CHUNK_TIMEOUT, getContext().getSelf(), new ChunkTimeout(t.ref.sha256(), t.offset));
     }
 

@@ -60,6 +60,7 @@ public final class JobRunner extends AbstractBehavior<JobRunner.Command> {
     private final ActorRef<CoordinatorMsg> coordinator;
     private final ActorRef<Done> parent;
     private final String nodeId;
+    private final String secret;
     private final Map<String, Long> timings = new LinkedHashMap<>();
     private final Map<String, ArtifactRef> missing = new HashMap<>();
     private final long startNanos = System.nanoTime();
@@ -68,14 +69,15 @@ public final class JobRunner extends AbstractBehavior<JobRunner.Command> {
 
     public static Behavior<Command> create(JobSpec job, JobExecutor executor, ExecutorService threads,
                                            ActorRef<ArtifactFetcher.Command> fetcher, ActorRef<CoordinatorMsg> coordinator,
-                                           ActorRef<Done> parent, String nodeId) {
-        return Behaviors.setup(ctx -> new JobRunner(ctx, job, executor, threads, fetcher, coordinator, parent, nodeId));
+                                           ActorRef<Done> parent, String nodeId, String secret) {
+        return Behaviors.setup(ctx -> new JobRunner(ctx, job, executor, threads, fetcher, coordinator, parent, nodeId, secret));
     }
 
     private JobRunner(ActorContext<Command> ctx, JobSpec job, JobExecutor executor, ExecutorService threads,
                       ActorRef<ArtifactFetcher.Command> fetcher, ActorRef<CoordinatorMsg> coordinator,
-                      ActorRef<Done> parent, String nodeId) {
+                      ActorRef<Done> parent, String nodeId, String secret) {
         super(ctx);
+        this.secret = secret;
         this.job = job;
         this.executor = executor;
         this.threads = threads;
@@ -91,7 +93,7 @@ public final class JobRunner extends AbstractBehavior<JobRunner.Command> {
         if (missing.isEmpty()) {
             startExecution();
         } else {
-            coordinator.tell(new JobPhase(job.jobId(), job.attempt(), "fetch", nodeId));
+            phase("fetch");
             for (ArtifactRef a : job.artifacts()) {
                 fetcher.tell(new ArtifactFetcher.Fetch(a, coordinator, adapter));
             }
@@ -113,6 +115,12 @@ public final class JobRunner extends AbstractBehavior<JobRunner.Command> {
                 .build();
     }
 
+    /** Called from the executor's thread too: tell is thread-safe and the fields are final. */
+    private void phase(String phase) {
+        coordinator.tell(new JobPhase(job.jobId(), job.attempt(), phase, nodeId,
+                dev.ktstr.cluster.AuthToken.phase(secret, nodeId, job.jobId(), job.attempt(), phase)));
+    }
+
     private Behavior<Command> onArtifact(ArtifactReady r) {
         if (!r.fetched().ok()) {
             return finish(JobResult.of(job, JobStatus.INFRA_ERROR, "artifact fetch failed: " + r.fetched().error(),
@@ -132,7 +140,7 @@ public final class JobRunner extends AbstractBehavior<JobRunner.Command> {
         JobProgress progress = new JobProgress() {
             @Override
             public void phase(String phase) {
-                coordinator.tell(new JobPhase(job.jobId(), job.attempt(), phase, nodeId));
+                JobRunner.this.phase(phase);
             }
 
             @Override

@@ -69,7 +69,13 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
 
     private final WorkerCapacity capacity;
     private final JobExecutor executor;
-    private final String authToken;
+    private final String secret;
+    private final String coordinatorToken;
+    /** Nodes registered under the coordinator key that have not yet proven the secret (a rogue can register too). */
+    private final Set<ActorRef<CoordinatorMsg>> candidates = new HashSet<>();
+    private final Map<String, Integer> ignoredCounts = new HashMap<>();
+    private String rejectedReason;
+    private long rejectedAt;
     private final Consumer<Exit> onExit;
     private final ExecutorService threads;
     private final ActorRef<ArtifactFetcher.Command> fetcher;
@@ -105,7 +111,8 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
         this.events = events == null ? line -> { } : events;
         this.capacity = capacity;
         this.executor = executor;
-        this.authToken = AuthToken.of(secret, capacity.nodeId());
+        this.secret = secret;
+        this.coordinatorToken = AuthToken.coordinator(secret, capacity.nodeId());
         this.onExit = onExit;
         this.cache = cache;
         AtomicInteger n = new AtomicInteger();
@@ -114,7 +121,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
             t.setDaemon(true);
             return t;
         });
-        this.fetcher = ctx.spawn(ArtifactFetcher.create(cache, this.events), "artifacts");
+        this.fetcher = ctx.spawn(ArtifactFetcher.create(cache, this.events, capacity.nodeId(), secret), "artifacts");
         this.doneAdapter = ctx.messageAdapter(JobRunner.Done.class, RunnerDone::new);
         ActorRef<Receptionist.Listing> listingAdapter = ctx.messageAdapter(Receptionist.Listing.class, CoordinatorListing::new);
         ctx.getSystem().receptionist().tell(Receptionist.subscribe(ClusterProtocol.COORDINATOR_KEY, listingAdapter));
@@ -125,30 +132,42 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
     public Receive<WorkerMsg> createReceive() {
         return newReceiveBuilder()
                 .onMessage(CoordinatorListing.class, this::onListing)
-                .onMessage(AssignJobs.class, this::onAssign)
+                .onMessage(AssignJobs.class, m -> {
+                    if (fromCoordinator("AssignJobs", m.coordinator(), m.authToken())) onAssign(m);
+                    return this;
+                })
                 .onMessage(NoWork.class, m -> {
+                    if (!fromCoordinator("NoWork", m.coordinator(), m.authToken())) return this;
                     requestSentAt = -1;
                     // the answer may predate a job that finished meanwhile: ask again with the freed slot
                     if (finishedSinceRequest) requestWork();
                     return this;
                 })
                 .onMessage(WorkAvailable.class, m -> {
-                    requestWork();
+                    if (fromCoordinator("WorkAvailable", m.coordinator(), m.authToken())) requestWork();
                     return this;
                 })
                 .onMessage(RunnerDone.class, this::onRunnerDone)
                 .onMessage(ResultAck.class, m -> {
+                    if (coordinator == null || !AuthToken.check(secret, m.authToken(), coordinatorToken)) {
+                        ignored("ResultAck", "?", "not signed with this cluster's secret");
+                        return this;
+                    }
                     unacked.remove(m.jobId());
                     sentAt.remove(m.jobId());
                     return this;
                 })
                 .onMessage(Tick.class, this::onTick)
                 .onMessage(CoordinatorClosing.class, m -> {
+                    if (coordinator == null || !AuthToken.check(secret, m.authToken(), coordinatorToken)) {
+                        ignored("CoordinatorClosing", "?", "not signed with this cluster's secret");
+                        return this;
+                    }
                     closingReason = m.reason();
                     return this;
                 })
                 .onMessage(CoordinatorGone.class, this::onCoordinatorGone)
-                .onMessage(Rejected.class, m -> stop(new Exit(false, "coordinator rejected this worker: " + m.reason())))
+                .onMessage(Rejected.class, this::onRejected)
                 .onSignal(PostStop.class, s -> {
                     threads.shutdownNow();
                     return this;
@@ -156,21 +175,76 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
                 .build();
     }
 
+    private void ignored(String kind, Object from, String why) {
+        int n = ignoredCounts.merge(kind, 1, Integer::sum);
+        if (n <= 20 || n % 1000 == 0) {
+            getContext().getLog().warn("worker {} ignored {} #{} from {}: {}", capacity.nodeId(), kind, n, from, why);
+        }
+    }
+
+    /**
+     * True when the message is signed for this worker by the cluster's secret. The first such
+     * message from a candidate makes it this worker's coordinator; nothing else is trusted.
+     */
+    private boolean fromCoordinator(String kind, ActorRef<CoordinatorMsg> from, String token) {
+        if (from == null || !AuthToken.check(secret, token, coordinatorToken)) {
+            ignored(kind, from == null ? "?" : from.path(), "not signed with this cluster's secret");
+            return false;
+        }
+        if (coordinator == null) {
+            if (!candidates.contains(from)) {
+                ignored(kind, from.path(), "not registered as the coordinator");
+                return false;
+            }
+            coordinator = from;
+            getContext().watchWith(coordinator, new CoordinatorGone(coordinator));
+            getContext().getLog().info("worker {} found coordinator {}", capacity.nodeId(), coordinator.path());
+            unacked.values().forEach(this::sendResult);
+            return true;
+        }
+        if (!coordinator.equals(from)) {
+            ignored(kind, from.path(), "this worker already serves coordinator " + coordinator.path());
+            return false;
+        }
+        return true;
+    }
+
+    private void sendResult(JobResult r) {
+        coordinator.tell(new JobFinished(r, getContext().getSelf(), capacity.nodeId(),
+                AuthToken.result(secret, capacity.nodeId(), r.jobId(), r.attempt(), String.valueOf(r.status()))));
+    }
+
     private Behavior<WorkerMsg> onListing(CoordinatorListing l) {
         var refs = l.listing().getServiceInstances(ClusterProtocol.COORDINATOR_KEY);
-        if (refs.isEmpty() || (coordinator != null && refs.contains(coordinator))) return this;
-        coordinator = refs.iterator().next();
-        getContext().watchWith(coordinator, new CoordinatorGone(coordinator));
-        getContext().getLog().info("worker {} found coordinator {}", capacity.nodeId(), coordinator.path());
-        requestSentAt = -1;
-        unacked.values().forEach(r -> coordinator.tell(new JobFinished(r, getContext().getSelf())));
-        requestWork();
+        if (coordinator != null) return this; // proven; the watch tells when it goes
+        boolean added = candidates.addAll(refs);
+        candidates.retainAll(refs);
+        if (added) {
+            requestSentAt = -1;
+            requestWork();
+        }
+        return this;
+    }
+
+    /**
+     * A coordinator with another secret cannot sign its refusal, so neither can a rogue be told
+     * apart from it: the worker exits only when no candidate proved the secret within 10 s.
+     */
+    private Behavior<WorkerMsg> onRejected(Rejected m) {
+        if (coordinator != null) {
+            ignored("Rejected", m.coordinator() == null ? "?" : m.coordinator().path(), "this worker already has an authenticated coordinator");
+            return this;
+        }
+        if (rejectedReason == null) {
+            rejectedReason = m.reason();
+            rejectedAt = System.nanoTime();
+        }
         return this;
     }
 
     private void requestWork() {
         int free = capacity.slots() - running.size();
-        if (coordinator == null || free <= 0 || closingReason != null) return;
+        if ((coordinator == null && candidates.isEmpty()) || free <= 0 || closingReason != null) return;
         // one outstanding request at a time; a lost reply is retried after RESEND_AFTER
         if (requestSentAt >= 0 && System.nanoTime() - requestSentAt < RESEND_AFTER.toNanos()) return;
         requestSentAt = System.nanoTime();
@@ -178,22 +252,28 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
         Set<String> kernels = new HashSet<>(capacity.cachedKernels());
         kernels.addAll(fetchedKernels);
         kernels.addAll(executor.cachedKernelDigests());
-        coordinator.tell(new RequestWork(getContext().getSelf(), capacity.withCachedKernels(kernels), free, authToken));
+        RequestWork rw = new RequestWork(getContext().getSelf(), capacity.withCachedKernels(kernels), free,
+                AuthToken.request(secret, capacity.nodeId()));
+        // until one candidate proves the secret, every candidate is asked (the request token is useless to a rogue)
+        if (coordinator != null) {
+            coordinator.tell(rw);
+        } else {
+            candidates.forEach(c -> c.tell(rw));
+        }
     }
 
-    private Behavior<WorkerMsg> onAssign(AssignJobs a) {
+    private void onAssign(AssignJobs a) {
         requestSentAt = -1;
         for (JobSpec job : a.jobs()) {
             if (running.containsKey(job.jobId())) continue; // duplicate delivery
             ActorRef<JobRunner.Command> r = getContext().spawnAnonymous(
-                    JobRunner.create(job, executor, threads, fetcher, a.coordinator(), doneAdapter, capacity.nodeId()));
+                    JobRunner.create(job, executor, threads, fetcher, coordinator, doneAdapter, capacity.nodeId(), secret));
             running.put(job.jobId(), r);
             runningSpecs.put(job.jobId(), job);
             events.accept("job " + job.variantName() + " [" + job.topology().render() + "]" + (job.attempt() > 0 ? " attempt "
                     + (job.attempt() + 1) : "") + ": assigned");
         }
         requestWork();
-        return this;
     }
 
     private Behavior<WorkerMsg> onRunnerDone(RunnerDone d) {
@@ -212,7 +292,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
         finishedSinceRequest = true;
         unacked.put(r.jobId(), r);
         sentAt.put(r.jobId(), System.nanoTime());
-        if (coordinator != null) coordinator.tell(new JobFinished(r, getContext().getSelf()));
+        if (coordinator != null) sendResult(r);
         requestWork();
         return this;
     }
@@ -223,9 +303,11 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
             for (var e : sentAt.entrySet()) {
                 if (now - e.getValue() > RESEND_AFTER.toNanos()) {
                     e.setValue(now);
-                    coordinator.tell(new JobFinished(unacked.get(e.getKey()), getContext().getSelf()));
+                    sendResult(unacked.get(e.getKey()));
                 }
             }
+        } else if (rejectedReason != null && now - rejectedAt > Duration.ofSeconds(10).toNanos()) {
+            return stop(new Exit(false, "coordinator rejected this worker: " + rejectedReason));
         }
         requestWork();
         return this;
