@@ -74,11 +74,15 @@ public final class RunStore {
 
     /** A new run under a caller-chosen id ({@code ktstr coordinator --run-id}, a systemd instance name); it must be new. */
     public RunDir newNamedRun(String name, RunInfo info) throws IOException {
-        return newNamedRun(name, info, List.of());
+        return newNamedRun(name, info, List.of(), "a run id that exists: resume it (--resume " + name + ") or choose another --run-id");
     }
 
     /** A run under a caller-chosen directory name ({@code stats merge --into NAME}); the name must be new. */
     RunDir newNamedRun(String name, RunInfo info, List<String> mergedFrom) throws IOException {
+        return newNamedRun(name, info, mergedFrom, "choose another --into name");
+    }
+
+    private RunDir newNamedRun(String name, RunInfo info, List<String> mergedFrom, String fix) throws IOException {
         if (name.isBlank() || name.startsWith(".") || name.contains("/") || name.equals("..")) {
             throw new IllegalArgumentException("run name '" + name + "' must be a plain directory name");
         }
@@ -88,7 +92,7 @@ public final class RunStore {
             Files.createDirectory(dir);
         } catch (FileAlreadyExistsException e) {
             throw new IllegalArgumentException("run " + name + " already exists under " + root
-                    + ": runs are never overwritten; choose another --into name");
+                    + ": runs are never overwritten; " + fix);
         }
         RunMeta meta = new RunMeta(1, name, info.kernel(), info.commit(), info.startedAt().toString(),
                 info.runSource(), mergedFrom);

@@ -40,10 +40,17 @@ public final class TestCommand implements Callable<Integer> {
                     + " e.g. `bin/ktstr test examples/target/test-classes`");
             return 2;
         }
+        dev.ktstr.coordinator.testrun.TestRunOptions options;
+        try {
+            options = plan.toRunOptions(slots);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ktstr test: " + e.getMessage());
+            return 2;
+        }
         if (noPerfMode) System.setProperty(dev.ktstr.worker.vm.VmJobExecutor.NO_PERF_MODE_PROPERTY, "true");
         LocalVmEnvironment env = new LocalVmEnvironment(plan.kernels, AccelMode.parse(accel),
                 guestLog ? line -> System.err.println("  guest: " + line) : null, System.err);
-        TestRun.Result r = new TestRun(plan.toRunOptions(slots), env, System.out, System.err).verbose(verbose).run(null);
+        TestRun.Result r = new TestRun(options, env, System.out, System.err).verbose(verbose).run(null);
         return r.exitCode(); // 0 pass, 1 fail, 2 inconclusive only
     }
 }

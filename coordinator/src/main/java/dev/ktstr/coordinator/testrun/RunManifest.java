@@ -65,12 +65,21 @@ public record RunManifest(int formatVersion, String runId, String commit, String
     public record PreResolved(JobSpec job, JobResult result) {
     }
 
-    /** Written before any job runs; atomic, so a reader sees the whole file or none. */
+    /**
+     * Written before any job runs; atomic, so a reader sees the whole file or none, and durable
+     * (file then directory fsynced) before the journal that depends on it is created.
+     */
     void write(Path runDir) throws IOException {
         Path tmp = Files.createTempFile(runDir, ".manifest", ".tmp");
         try {
-            JSON.writeValue(tmp.toFile(), this);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(this));
+                while (b.hasRemaining()) ch.write(b);
+                ch.force(true);
+            }
             Files.move(tmp, runDir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            dev.ktstr.coordinator.journal.RunJournal.syncDirectory(runDir);
         } finally {
             Files.deleteIfExists(tmp);
         }

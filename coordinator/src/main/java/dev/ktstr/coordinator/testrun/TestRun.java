@@ -159,6 +159,21 @@ public final class TestRun {
      * As {@link #run}, and hands each result its failure report (spec §4.7, with the path of the full log;
      * null for a pass or skip) as printed, so a JUnit engine reports the same text.
      */
+    /**
+     * A named run (a systemd instance) whose coordinator died after creating the run dir but before
+     * its journal existed ran no job: the unit's restart finds no journal, so it starts the run
+     * again under the same name. The dead attempt's dir is moved aside (hidden, kept as evidence),
+     * not deleted, so nothing that may still be writing there loses data.
+     */
+    static void setAsideUnstarted(Path root, String runName, PrintStream err) throws IOException {
+        Path dir = root.resolve(runName);
+        if (!Files.isDirectory(dir) || Files.exists(RunJournal.pathFor(root, runName))) return;
+        Path aside = root.resolve("." + runName + ".unstarted-" + System.currentTimeMillis());
+        Files.move(dir, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        err.println("ktstr: run " + runName + " was created before but never journaled (its coordinator died while planning):"
+                + " starting it again; the earlier attempt's files are in " + aside);
+    }
+
     public Result runReporting(BiConsumer<VariantOutcome, String> onResult) throws IOException, InterruptedException {
         Planned planned = plan();
         if (options.listOnly()) {
@@ -172,6 +187,7 @@ public final class TestRun {
         KernelArtifacts first = planned.kernels().get(0);
         RunStore store = RunStore.open(RunStore.resolveRoot(options.runsDir()));
         RunInfo info = RunInfo.of(first.version(), options.commit());
+        if (runName != null) setAsideUnstarted(store.root(), runName, err);
         RunDir runDir = runName == null ? store.newRun(info) : store.newNamedRun(runName, info);
         err.println("ktstr: run " + runDir.id() + " in " + runDir.path());
 

@@ -30,5 +30,10 @@ public record TestRunOptions(List<Path> testRoots, boolean gauntlet, List<String
         if (overcommit < 1) throw new IllegalArgumentException("--overcommit must be >= 1, got " + overcommit);
         testIds = testIds == null ? null : java.util.Set.copyOf(testIds);
         if (slots < 0) throw new IllegalArgumentException("--slots must be >= 0, got " + slots);
+        if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+            // checked here, before any run dir exists: an empty run dir would become the "newest" run for `ktstr stats`
+            throw new IllegalArgumentException("--timeout must be >= 1 s (the host deadline per VM), got " + timeout.toSeconds()
+                    + "; leave it out for the default of 240 + 10 x durationS + 8 x vCPUs");
+        }
     }
 }

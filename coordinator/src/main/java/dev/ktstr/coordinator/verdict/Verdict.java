@@ -41,7 +41,16 @@ public final class Verdict {
     static final int EVIDENCE_LINES = 60;
     static final int SCHED_LOG_LINES = 40;
 
+    /** Headline prefix of the infrastructure verdict for a damaged data channel that lost the RESULT or EXIT frame. */
+    public static final String CHANNEL_CORRUPTED = "channel corrupted: ";
+
     private Verdict() {}
+
+    /** The VM as a reader can find it: the worker host and the boot's accelerator. */
+    private static String vmName(VmOutcome out) {
+        String host = out.host() == null ? null : out.host().hostname();
+        return "the VM" + (host == null ? "" : " on " + host) + " (" + out.vm().accelerator() + ")";
+    }
 
     /** Status, headline and details of a judged job. */
     public record Judgement(JobStatus status, String message, String details) {}
@@ -52,6 +61,9 @@ public final class Verdict {
         Judgement j = r.outcome() == null || r.outcome().vm() == null
                 ? new Judgement(JobStatus.INFRA_ERROR, "worker reported a completed VM without its outcome", "")
                 : judge(r.outcome(), r.phaseTimingsMs(), terms);
+        if (j.message().startsWith(CHANNEL_CORRUPTED)) {
+            j = new Judgement(j.status(), j.message() + " [job " + r.jobId() + ", " + r.variantName() + "]", j.details());
+        }
         return new JobResult(r.jobId(), r.variantName(), j.status(), j.message(), j.details(), r.workerNode(),
                 r.accelerator(), r.phaseTimingsMs(), r.attempt(), r.outcome());
     }
@@ -137,7 +149,22 @@ public final class Verdict {
             message = "inconclusive: " + starved + "; the verdict would have been " + status + ": " + message;
             status = JobStatus.INCONCLUSIVE;
         }
-        if (status != JobStatus.PASS && status != JobStatus.SKIP) evidence(out, details);
+        if (out.channelDamaged() && end.kind() != VmEnd.Kind.TIMEOUT && status != JobStatus.INFRA_ERROR) {
+            // Every frame the reader returned passed its checksum, but frames between them may be
+            // lost. With the RESULT and EXIT both intact the verdict stands, noted; without either
+            // the guest's account is incomplete, which says nothing about the scheduler.
+            if (result == null || out.guestExit() == null) {
+                message = CHANNEL_CORRUPTED + "the guest data channel of " + vmName(out) + " was damaged and its "
+                        + (result == null ? "RESULT" : "EXIT") + " frame was lost (the verdict would have been " + status + ": " + message + ")";
+                status = JobStatus.INFRA_ERROR;
+            } else {
+                message = message + " (NOTE: guest data channel damaged, RESULT and EXIT intact)";
+            }
+            details.insert(0, "NOTE: the guest data channel was damaged; frames may be missing\n");
+            evidence(out, details);
+        } else if (status != JobStatus.PASS && status != JobStatus.SKIP) {
+            evidence(out, details);
+        }
         return new Judgement(status, line(message), details.toString());
     }
 

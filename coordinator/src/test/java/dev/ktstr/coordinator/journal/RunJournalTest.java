@@ -103,4 +103,91 @@ class RunJournalTest {
         assertThat(lines.get(0)).startsWith("{\"type\":\"plan\"");
         assertThat(lines.get(4)).startsWith("{\"type\":\"result\"");
     }
+
+    @Test
+    void aTearInsideAMultiByteCharacterIsATornTailNotAFailedResume() throws Exception {
+        List<JobSpec> jobs = FakePlan.jobs("r9", 2, 0, 1000);
+        Path file;
+        try (RunJournal j = RunJournal.create(dir, plan("r9", 2), jobs)) {
+            j.append(new JournalRecord.Result(result(jobs.get(0), JobStatus.PASS, "ok")));
+            j.append(new JournalRecord.Result(result(jobs.get(1), JobStatus.FAIL, "fehlgeschlagen \u20ac\u20ac\u20ac")));
+            file = j.file();
+        }
+        byte[] all = Files.readAllBytes(file);
+        String text = new String(all, StandardCharsets.UTF_8);
+        int euro = text.lastIndexOf('\u20ac');
+        int cut = text.substring(0, euro).getBytes(StandardCharsets.UTF_8).length + 1; // one byte into the 3-byte character
+        Files.write(file, java.util.Arrays.copyOf(all, cut));
+        JournalState st = RunJournal.replay(file);
+        assertThat(st.tornTail()).isTrue();
+        assertThat(st.results()).containsOnlyKeys(jobs.get(0).jobId());
+        assertThat(st.results().get(jobs.get(0).jobId()).message()).isEqualTo("ok");
+    }
+
+    @Test
+    void aSecondResumeOfOneRunIsRefusedWhileTheFirstHoldsIt() throws Exception {
+        List<JobSpec> jobs = FakePlan.jobs("r10", 1, 0, 1000);
+        Path file;
+        try (RunJournal j = RunJournal.create(dir, plan("r10", 1), jobs)) {
+            file = j.file();
+        }
+        try (RunJournal first = RunJournal.openForAppend(file)) {
+            assertThatThrownBy(() -> RunJournal.openForAppend(file)).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("run r10 is in use").hasMessageContaining("second --resume");
+            first.append(new JournalRecord.Result(result(jobs.get(0), JobStatus.PASS, "ok")));
+        }
+        try (RunJournal again = RunJournal.openForAppend(file)) {
+            assertThat(again.file()).isEqualTo(file); // released on close
+        }
+    }
+
+    /**
+     * 2 000 results of 500 KB (1 GB of journal) replayed, and every result read back, in a JVM
+     * with -Xmx512m: replay must stream and keep only offsets.
+     */
+    @Test
+    void aJournalLargerThanTheHeapReplaysInAForkedJvmWithXmx512m() throws Exception {
+        int n = 2000;
+        List<JobSpec> jobs = FakePlan.jobs("big", n, 0, 1000);
+        Path file;
+        String big = "x".repeat(500 * 1024);
+        try (RunJournal j = RunJournal.create(dir, plan("big", n), jobs)) {
+            List<JournalRecord> batch = new java.util.ArrayList<>();
+            for (JobSpec job : jobs) {
+                batch.add(new JournalRecord.Result(new JobResult(job.jobId(), job.variantName(), JobStatus.PASS, "ok", big, "w1", "tcg",
+                        Map.of(), 0, null)));
+                if (batch.size() == 50) {
+                    j.appendAll(batch);
+                    batch.clear();
+                }
+            }
+            file = j.file();
+        }
+        try {
+            assertThat(Files.size(file)).isGreaterThan(1_000_000_000L);
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            Process p = new ProcessBuilder(java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                    ReplayProbe.class.getName(), file.toString(), Integer.toString(n))
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(out).isZero();
+            assertThat(out).contains("replayed " + n + " results, " + n + " read back");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Entry point of the forked JVM of the test above. */
+    public static final class ReplayProbe {
+        public static void main(String[] args) throws Exception {
+            JournalState st = RunJournal.replay(Path.of(args[0]));
+            int read = 0;
+            for (Map.Entry<String, JobResult> e : st.results().entrySet()) {
+                if (e.getValue().details().length() != 500 * 1024) throw new AssertionError("result " + e.getKey() + " read back wrong");
+                read++;
+            }
+            if (st.results().size() != Integer.parseInt(args[1])) throw new AssertionError("results: " + st.results().size());
+            System.out.println("replayed " + st.results().size() + " results, " + read + " read back");
+        }
+    }
 }

@@ -367,4 +367,40 @@ class VerdictTest {
         JobResult empty = new JobResult("j", "v", JobStatus.COMPLETED, "", "", null, null, Map.of(), 0, null);
         assertThat(Verdict.apply(empty, PLAIN).status()).isEqualTo(JobStatus.INFRA_ERROR);
     }
+
+    static VmOutcome damaged(VmOutcome o, com.fasterxml.jackson.databind.JsonNode result, dev.ktstr.protocol.guest.ExitInfo exit) {
+        return new VmOutcome(o.vm(), o.hello(), result, exit, o.schedExit(), o.crash(), o.workerReports(), o.stimuli(),
+                o.guestPhases(), o.watchdogEvents(), o.monitor(), o.monitorOff(), o.perf(),
+                List.of("data channel offset 812: checksum mismatch in LOG frame of 3000 bytes",
+                        VmOutcome.CHANNEL_DAMAGED + "1 problems in the byte stream, 3012 bytes skipped while resynchronising; frames may be missing"),
+                o.logs(), o.initramfs(), o.host(), o.skipReason());
+    }
+
+    /** A damaged stream (one fact changed on a passing recording): never a silent PASS, an INFRA verdict when RESULT or EXIT is lost. */
+    @Test
+    void aDamagedChannelIsNotedWhenResultAndExitSurviveAndIsInfraWhenEitherWasLost() throws Exception {
+        JobResult r = recorded("pass-eevdf-steady");
+        VmOutcome o = r.outcome();
+        assertThat(o.guestExit()).isNotNull();
+
+        Verdict.Judgement intact = Verdict.judge(damaged(o, o.guestResult(), o.guestExit()), r.phaseTimingsMs(), PLAIN);
+        assertThat(intact.status()).isEqualTo(JobStatus.PASS);
+        assertThat(intact.message()).contains("NOTE: guest data channel damaged");
+        assertThat(intact.details()).startsWith("NOTE: the guest data channel was damaged")
+                .contains("--- guest data channel problems ---").contains("checksum mismatch in LOG frame");
+
+        JobResult lostResult = new JobResult("job-7", "steady/eevdf", JobStatus.COMPLETED, "", "", "w1", null, r.phaseTimingsMs(), 0,
+                damaged(o, null, o.guestExit()));
+        JobResult judged = Verdict.apply(lostResult, PLAIN);
+        assertThat(judged.status()).isEqualTo(JobStatus.INFRA_ERROR);
+        assertThat(judged.message()).startsWith(Verdict.CHANNEL_CORRUPTED).contains("RESULT frame was lost")
+                .contains("[job job-7, steady/eevdf]");
+
+        Verdict.Judgement lostExit = Verdict.judge(damaged(o, o.guestResult(), null), r.phaseTimingsMs(), PLAIN);
+        assertThat(lostExit.status()).isEqualTo(JobStatus.INFRA_ERROR);
+        assertThat(lostExit.message()).contains("EXIT frame was lost").contains("would have been PASS");
+
+        // an undamaged stream without a RESULT stays the guest's failure
+        assertThat(Verdict.judge(withEnd(o, o.vm().end()), r.phaseTimingsMs(), PLAIN).status()).isEqualTo(JobStatus.PASS);
+    }
 }

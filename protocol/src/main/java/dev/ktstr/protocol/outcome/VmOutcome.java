@@ -87,6 +87,19 @@ public record VmOutcome(
                 monitorOff, perf, channelProblems, logs, initramfs, host, skipReason, List.of());
     }
 
+    /**
+     * Prefix of the summary problem the worker records when the guest data channel's byte stream was
+     * damaged (bad magic, header, length or checksum): frames may be missing, so the verdict must not
+     * rest on the stream alone.
+     */
+    public static final String CHANNEL_DAMAGED = "data channel damaged: ";
+
+    /** Whether the data channel's byte stream was damaged (see {@link #CHANNEL_DAMAGED}). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean channelDamaged() {
+        return channelProblems.stream().anyMatch(p -> p.startsWith(CHANNEL_DAMAGED));
+    }
+
     /** A job skipped before any VM started. */
     public static VmOutcome skipped(String reason, HostContext host) {
         return new VmOutcome(null, null, null, null, null, null, List.of(), List.of(), null, List.of(), null, null, null,

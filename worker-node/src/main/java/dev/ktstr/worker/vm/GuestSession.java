@@ -13,6 +13,7 @@ import dev.ktstr.protocol.guest.WatchdogEvent;
 import dev.ktstr.protocol.frame.Frame;
 import dev.ktstr.protocol.frame.FrameCodec;
 import dev.ktstr.protocol.frame.FrameType;
+import dev.ktstr.protocol.outcome.VmOutcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -28,6 +29,18 @@ import java.util.function.Consumer;
 final class GuestSession {
     static final int MAX_LOG_LINES = 2_000;
     static final int MAX_PROBLEMS = 50;
+    /**
+     * Largest frame the host accepts from a guest. The agent's biggest frames are RESULT and worker
+     * reports (a few MiB with long migration lists); anything larger is damage or a runaway guest,
+     * and would cost the worker that much heap per VM.
+     */
+    static final int MAX_FRAME_BYTES = 16 << 20;
+    /** Worker reports kept per VM; more is a runaway scenario, recorded as a problem. */
+    static final int MAX_WORKER_REPORTS = 4_096;
+    /** Stimulus events kept per VM; more is a runaway scenario, recorded as a problem. */
+    static final int MAX_STIMULI = 20_000;
+    /** Payload bytes kept in worker reports and stimuli per VM, so many mid-size frames cannot fill the heap either. */
+    static final long MAX_RETAINED_BYTES = 64L << 20;
 
     private final ObjectMapper json;
     private final long startNanos = System.nanoTime();
@@ -50,6 +63,11 @@ final class GuestSession {
     final List<String> logs = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
     int droppedLogs;
+    /** Frames dropped because a per-VM cap was hit, by frame type. */
+    final java.util.Map<FrameType, Integer> droppedFrames = new java.util.EnumMap<>(FrameType.class);
+    private long retainedBytes;
+    private int damage;
+    private int unlistedProblems;
 
     GuestSession(ObjectMapper json) {
         // a newer agent may add fields: the ones this host knows still bind
@@ -58,7 +76,10 @@ final class GuestSession {
 
     /** Reads frames until the guest closes the channel (power-off) or the VM is stopped. */
     void readAll(InputStream in, Consumer<String> liveLog) {
-        FrameCodec.Reader reader = new FrameCodec.Reader(in, (off, p) -> problem("data channel offset " + off + ": " + p));
+        FrameCodec.Reader reader = new FrameCodec.Reader(in, (off, p) -> {
+            damage++;
+            problem("data channel offset " + off + ": " + p);
+        }, MAX_FRAME_BYTES);
         try {
             for (Frame f; (f = reader.next()) != null; ) {
                 accept(f, liveLog);
@@ -66,6 +87,18 @@ final class GuestSession {
         } catch (IOException e) {
             // QEMU closing the socket mid-read is how a killed VM looks from here.
             problem("data channel closed: " + e.getMessage());
+        }
+        finish(reader.skippedBytes());
+    }
+
+    /** Summary lines that must survive the problem cap: the verdict reads them. */
+    void finish(long skippedBytes) {
+        droppedFrames.forEach((t, n) -> problems.add(Sanitize.line("data channel limit: " + n + " " + t + " frames dropped (per-VM cap "
+                + (t == FrameType.STIMULUS ? MAX_STIMULI : MAX_WORKER_REPORTS) + " frames / " + (MAX_RETAINED_BYTES >> 20) + " MiB)")));
+        if (damage > 0) {
+            problems.add(VmOutcome.CHANNEL_DAMAGED + damage + " problems in the byte stream, " + skippedBytes
+                    + " bytes skipped while resynchronising" + (unlistedProblems > 0 ? ", " + unlistedProblems + " problems not listed" : "")
+                    + "; frames may be missing");
         }
     }
 
@@ -78,8 +111,8 @@ final class GuestSession {
                 if (logs.size() < MAX_LOG_LINES) logs.add(line); else droppedLogs++;
                 if (liveLog != null) liveLog.accept(line);
             }
-            case WORKER_REPORT -> add(workerReports, f, JsonNode.class);
-            case STIMULUS -> add(stimuli, f, Stimulus.class);
+            case WORKER_REPORT -> { if (keep(f, workerReports.size(), MAX_WORKER_REPORTS)) add(workerReports, f, JsonNode.class); }
+            case STIMULUS -> { if (keep(f, stimuli.size(), MAX_STIMULI)) add(stimuli, f, Stimulus.class); }
             case RESULT -> { JsonNode n = bind(f, JsonNode.class); if (n != null && n.isObject()) { result = n; resultAtMs = at; } }
             case EXIT -> { exit = bind(f, ExitInfo.class); exitAtMs = at; }
             case SCHED_EXIT -> schedExit = bind(f, SchedExit.class);
@@ -106,6 +139,16 @@ final class GuestSession {
         }
     }
 
+    /** Whether a list frame fits this VM's caps; a dropped one is counted and reported in {@link #finish}. */
+    private boolean keep(Frame f, int have, int max) {
+        if (have >= max || retainedBytes + f.payload().length > MAX_RETAINED_BYTES) {
+            droppedFrames.merge(f.type(), 1, Integer::sum);
+            return false;
+        }
+        retainedBytes += f.payload().length;
+        return true;
+    }
+
     private <T> void add(List<T> list, Frame f, Class<T> type) {
         T n = bind(f, type);
         if (n != null) list.add(n);
@@ -123,6 +166,6 @@ final class GuestSession {
     }
 
     private void problem(String p) {
-        if (problems.size() < MAX_PROBLEMS) problems.add(Sanitize.line(p));
+        if (problems.size() < MAX_PROBLEMS) problems.add(Sanitize.line(p)); else unlistedProblems++;
     }
 }

@@ -6,50 +6,61 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ktstr.protocol.frame.Frame;
 import dev.ktstr.protocol.frame.FrameCodec;
 import dev.ktstr.protocol.frame.FrameType;
-import dev.ktstr.protocol.guest.BpfProgram;
+import dev.ktstr.protocol.outcome.VmOutcome;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GuestSessionTest {
-    final ObjectMapper json = new ObjectMapper();
 
-    GuestSession read(Frame... frames) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Frame f : frames) FrameCodec.write(out, f);
-        GuestSession s = new GuestSession(json);
-        s.readAll(new ByteArrayInputStream(out.toByteArray()), null);
+    private static GuestSession read(byte[] bytes) {
+        GuestSession s = new GuestSession(new ObjectMapper());
+        s.readAll(new ByteArrayInputStream(bytes), null);
         return s;
     }
 
-    Frame programs(Object list) throws Exception {
-        return new Frame(FrameType.BPF_PROGRAMS, json.writeValueAsBytes(list));
+    @Test
+    void aCorruptFrameBeforeTheResultKeepsTheResultAndRecordsTheDamage() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] log = FrameCodec.encode(Frame.text(FrameType.LOG, "a log line long enough"));
+        log[11] = 60; // corrupted length reaching into the RESULT frame
+        out.writeBytes(log);
+        out.writeBytes(FrameCodec.encode(Frame.text(FrameType.RESULT, "{\"passed\":true}")));
+        out.writeBytes(FrameCodec.encode(Frame.text(FrameType.EXIT, "{\"code\":0}")));
+        GuestSession s = read(out.toByteArray());
+        assertThat(s.result.path("passed").asBoolean()).isTrue();
+        assertThat(s.exit).isNotNull();
+        assertThat(s.problems).anyMatch(p -> p.startsWith("data channel offset 0: checksum mismatch in LOG frame"))
+                .anyMatch(p -> p.startsWith(VmOutcome.CHANNEL_DAMAGED));
     }
 
     @Test
-    void theProgramListingBindsAndTheLastOneWins() throws Exception {
-        GuestSession s = read(programs(List.of(new BpfProgram(1, "old", "struct_ops", 1, 1, 1))),
-                programs(List.of(new BpfProgram(40, "qmap_enqueue", "struct_ops", 1234, 512, 300),
-                        new BpfProgram(41, "qmap_monitor", "syscall", 99, 64, 0))));
-        assertThat(s.bpfPrograms).extracting(BpfProgram::name).containsExactly("qmap_enqueue", "qmap_monitor");
+    void aCleanStreamRecordsNoDamage() {
+        GuestSession s = read(FrameCodec.encode(Frame.text(FrameType.RESULT, "{\"passed\":true}")));
         assertThat(s.problems).isEmpty();
     }
 
     @Test
-    void anUntrustedListingIsCappedCleanedAndAMalformedOneIsAProblem() throws Exception {
-        List<BpfProgram> many = new ArrayList<>();
-        for (int i = 0; i < BpfProgram.MAX_REPORTED + 10; i++) many.add(new BpfProgram(i, "p\u001b[2J" + i, "struct_ops", i, 0, 0));
-        many.add(3, new BpfProgram(9999, "negative", "struct_ops", -5, 0, 0));
-        GuestSession s = read(programs(many));
-        assertThat(s.bpfPrograms).hasSize(BpfProgram.MAX_REPORTED).noneMatch(p -> p.name().contains("\u001b"))
-                .noneMatch(p -> p.verifiedInsns() < 0);
-        assertThat(s.problems).anyMatch(p -> p.contains("over " + BpfProgram.MAX_REPORTED));
+    void aFloodOfStimuliIsCappedAndTheCapIsRecorded() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] one = FrameCodec.encode(Frame.text(FrameType.STIMULUS, "{\"kind\":\"op\",\"guestNanos\":1}"));
+        for (int i = 0; i < GuestSession.MAX_STIMULI + 5; i++) out.writeBytes(one);
+        out.writeBytes(FrameCodec.encode(Frame.text(FrameType.RESULT, "{\"passed\":true}")));
+        GuestSession s = read(out.toByteArray());
+        assertThat(s.stimuli).hasSize(GuestSession.MAX_STIMULI);
+        assertThat(s.result).isNotNull();
+        assertThat(s.problems).anyMatch(p -> p.startsWith("data channel limit: 5 STIMULUS frames dropped"));
+        assertThat(s.problems).noneMatch(p -> p.startsWith(VmOutcome.CHANNEL_DAMAGED));
+    }
 
-        GuestSession bad = read(new Frame(FrameType.BPF_PROGRAMS, "{not json".getBytes(StandardCharsets.UTF_8)));
-        assertThat(bad.bpfPrograms).isEmpty();
-        assertThat(bad.problems).anyMatch(p -> p.contains("malformed BPF_PROGRAMS"));
+    @Test
+    void aFrameOverThePerVmCapIsRejectedAndTheFollowingFramesKept() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(FrameCodec.encode(new Frame(FrameType.WORKER_REPORT, new byte[GuestSession.MAX_FRAME_BYTES + 1])));
+        out.writeBytes(FrameCodec.encode(Frame.text(FrameType.RESULT, "{\"passed\":true}")));
+        GuestSession s = read(out.toByteArray());
+        assertThat(s.result).isNotNull();
+        assertThat(s.workerReports).isEmpty();
+        assertThat(s.problems).anyMatch(p -> p.contains("exceeds " + GuestSession.MAX_FRAME_BYTES));
     }
 }
