@@ -153,9 +153,9 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	while (!exit_req && !UEI_EXITED(skel, uei)) {
-		printf("enqueued=%llu dispatched=%llu idle_skips=%llu usr2=%d\n",
+		printf("enqueued=%llu dispatched=%llu idle_skips=%llu usr2=%d stalled_pid=%d\n",
 		       (unsigned long long)skel->bss->nr_enqueued, (unsigned long long)skel->bss->nr_dispatched,
-		       (unsigned long long)skel->bss->nr_idle_skips, (int)nr_usr2);
+		       (unsigned long long)skel->bss->nr_idle_skips, (int)nr_usr2, skel->bss->stalled_pid);
 		fflush(stdout);
 		sleep(1);
 	}
