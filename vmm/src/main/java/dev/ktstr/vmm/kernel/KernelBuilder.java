@@ -68,7 +68,9 @@ public final class KernelBuilder {
     private final Consumer<String> out;
     private Duration heartbeat = Duration.ofSeconds(30);
     private Path sourceDir = Path.of("/usr/src");
-    private List<String> clangCandidates = List.of("clang-19", "clang");
+    /** Clang binaries tried by default, in order. */
+    static final List<String> CLANGS = List.of("clang-19", "clang");
+    private List<String> clangCandidates = CLANGS;
     private Duration downloadConnectTimeout = Duration.ofSeconds(10);
 
     /** @param out receives progress and warnings, one line per call */
@@ -410,7 +412,33 @@ public final class KernelBuilder {
         if (res.exitCode() == 0 && !absent.isEmpty()) warn(warnings, "tools/sched_ext built but lacks " + String.join(", ", absent));
         out.accept("schedulers: " + (names.isEmpty() ? "none" : String.join(", ", names))
                 + " (" + BuildProgress.format(Duration.ofNanos(System.nanoTime() - t)) + ")");
+        // a rebuilt local tree's build/bin may already list an older scx_ktstr: the fresh one replaces it, or, if the
+        // fixture failed this time, the stale one is not stored as if it had been built
+        found.removeIf(p -> p.getFileName().toString().equals(FixtureScheduler.NAME));
+        buildFixture(tree, clang.get(), jobs, log, warnings).ifPresent(found::add);
         return found;
+    }
+
+    /**
+     * ktstr's fixture scheduler, a separate make after the four: whatever goes wrong here (a compile error, a
+     * missing resource) is a recorded warning and never costs the example schedulers already built.
+     */
+    Optional<Path> buildFixture(Path tree, String clang, int jobs, Path log, List<String> warnings) {
+        out.accept("building the fixture scheduler " + FixtureScheduler.NAME + " ...");
+        try {
+            var res = FixtureScheduler.make(tree, clang, tree.resolve("vmlinux"), jobs, log);
+            Path bin = tree.resolve("tools/sched_ext/build/bin").resolve(FixtureScheduler.NAME);
+            if (res.exitCode() != 0 || !Files.isExecutable(bin)) {
+                List<String> t15 = res.tail().subList(Math.max(0, res.tail().size() - 15), res.tail().size());
+                warn(warnings, FixtureScheduler.NAME + " failed to build (exit " + res.exitCode() + "); the other schedulers are kept. "
+                        + "Last lines:\n" + String.join("\n", t15) + "\nfull log: " + log);
+                return Optional.empty();
+            }
+            return Optional.of(bin);
+        } catch (IOException | RuntimeException e) {
+            warn(warnings, FixtureScheduler.NAME + " could not be built (" + e + "); the other schedulers are kept");
+            return Optional.empty();
+        }
     }
 
     private void warn(List<String> warnings, String w) {

@@ -52,6 +52,11 @@ class KernelBuilderTest {
             "\t@if [ -f ../../fail-scx ]; then echo 'scx: clang exploded'; exit 1; fi",
             "\t@mkdir -p build/bin",
             "\t@for s in scx_simple scx_qmap scx_central scx_flatcg; do printf '#!/bin/sh\\n' > build/bin/$$s; chmod +x build/bin/$$s; done",
+            // the fixture's own make (c-sched-targets=scx_ktstr scx_ktstr): fails on demand, independently of the four
+            "scx_ktstr:",
+            "\t@test -f scx_ktstr.bpf.c && test -f scx_ktstr.c || { echo 'fixture sources not installed'; exit 1; }",
+            "\t@if [ -f ../../fail-fixture ]; then echo 'scx_ktstr.bpf.c:1: error: fixture broke'; exit 1; fi",
+            "\t@mkdir -p build/bin && printf '#!/bin/sh\\n' > build/bin/scx_ktstr && chmod +x build/bin/scx_ktstr",
             "");
 
     @BeforeEach
@@ -108,7 +113,7 @@ class KernelBuilderTest {
         KernelMetadata md = e.metadata().get();
         assertThat(md.version()).isEqualTo("6.12.99");
         assertThat(md.source()).isEqualTo(new KernelSourceInfo.Tarball(tarball.toString()));
-        assertThat(md.schedulers()).containsExactlyInAnyOrderElementsOf(KernelBuilder.SCX_SCHEDULERS);
+        assertThat(md.schedulers()).containsExactlyInAnyOrder("scx_simple", "scx_qmap", "scx_central", "scx_flatcg", FixtureScheduler.NAME);
         assertThat(md.compiledObjects()).isEqualTo(3);
         assertThat(md.buildSeconds()).isBetween(0L, 120L);
         assertThat(md.sourceVmlinuxSize()).isPositive();
@@ -232,6 +237,20 @@ class KernelBuilderTest {
         KernelBuilder.Result failed = builder.build(req(null, tree, true));
         assertThat(failed.warnings()).singleElement().asString().contains("tools/sched_ext failed", "clang exploded");
         assertThat(failed.entry().usable()).isTrue();
+    }
+
+    /** A fixture compile error is a warning and never costs the four example schedulers (CI builds kernels fresh). */
+    @Test
+    void aBrokenFixtureKeepsTheFourSchedulers() throws Exception {
+        Path tree = fakeTree(tmp.resolve("t"));
+        KernelBuilder.Result ok = builder.build(req(null, tree, false));
+        assertThat(ok.entry().metadata().get().schedulers()).contains("scx_ktstr", "scx_simple", "scx_qmap", "scx_central", "scx_flatcg");
+        Files.writeString(tree.resolve("fail-fixture"), "");
+        KernelBuilder.Result r = builder.build(req(null, tree, true));
+        assertThat(r.warnings()).singleElement().asString().contains("scx_ktstr failed to build", "fixture broke", "other schedulers are kept");
+        assertThat(r.entry().usable()).isTrue();
+        assertThat(r.entry().metadata().get().schedulers()).containsExactlyInAnyOrder("scx_simple", "scx_qmap", "scx_central", "scx_flatcg");
+        assertThat(r.entry().dir().resolve("scx/scx_simple")).isExecutable();
     }
 
     @Test
