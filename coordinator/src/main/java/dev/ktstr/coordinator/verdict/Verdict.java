@@ -85,7 +85,8 @@ public final class Verdict {
             boolean panic = end.kind() == VmEnd.Kind.KERNEL_PANIC;
             SchedExit se = out.schedExit();
             String account = schedulerAccount(se);
-            message = se != null ? (account != null ? account : "scheduler died: " + se.reason()) + " " + nz(se.detail())
+            message = se != null && killedBySignal(se) && (se.schedExt() == null || !se.schedExt().failure()) ? account
+                    : se != null ? (account != null ? account : "scheduler died: " + se.reason()) + " " + nz(se.detail())
                     : out.crash() != null ? "guest agent crashed"
                     : panic ? "guest kernel panicked: " + end.description()
                     : "guest agent produced no result (" + end.description() + ")";
@@ -234,10 +235,20 @@ public final class Verdict {
      * scheduler did not stop during the test or gave no account (then the guest's words stand).
      */
     public static String schedulerAccount(SchedExit se) {
-        if (se == null || se.reason() == SchedExit.Reason.STOPPED || se.schedExt() == null) return null;
+        if (se == null || se.reason() == SchedExit.Reason.STOPPED) return null;
+        // A process killed by a signal leaves sched_ext "unregistered from user space" (its struct_ops
+        // link closed): that is the death's echo, not a clean exit. The guest's detail names the
+        // signal and, when the harness's work-conservation watchdog sent it, the watchdog.
+        if (killedBySignal(se) && (se.schedExt() == null || !se.schedExt().failure())) return "scheduler died: " + nz(se.detail());
+        if (se.schedExt() == null) return null;
         SchedExtExit x = se.schedExt();
         if (x.failure()) return "scheduler error: " + (x.headline().isEmpty() ? "(no reason given)" : x.headline());
         return "scheduler unregistered (" + x.headline() + ") before the test ended, not a crash";
+    }
+
+    /** The scheduler process ended by a signal (Java reports 128 + signal as its exit value). */
+    static boolean killedBySignal(SchedExit se) {
+        return se.reason() == SchedExit.Reason.EXITED && se.exitCode() > 128 && se.exitCode() < 128 + 65;
     }
 
     private static void schedExtDetails(SchedExit se, StringBuilder details) {

@@ -231,6 +231,28 @@ class VerdictTest {
         assertThat(Verdict.schedulerAccount(stopped)).isNull();
     }
 
+    @Test
+    void aSchedulerKilledByTheWatchdogsSignalIsReportedAsKilledByTheHarnessNotAsUnregistered() throws Exception {
+        JobResult r = recorded("sched-error-qmap-unexpected");
+        // changed fact: the process died of SIGUSR2 (exit 140) after the watchdog fired; the kernel then
+        // reported the user-space unregistration that a closed struct_ops link causes
+        String detail = "killed by the harness's work-conservation watchdog after a 2400 ms gap on CPU 1 (worker 0 of cgroup cg_0,"
+                + " SIGUSR2 at 12.3 s; threshold 1 ms): the watchdog's SIGUSR2 ended the scheduler, which does not handle it"
+                + " (scheduler was killed by SIGUSR2 (signal 12; exit status 140))";
+        SchedExit se = r.outcome().schedExit();
+        SchedExit killed = new SchedExit(SchedExit.Reason.EXITED, 140, "disabled", detail, se.logTail(), se.log(), se.guestUptimeMs(), true,
+                new SchedExtExit(SchedExtExit.Kind.UNREG, "unregistered from user space", null, null, List.of(), "kernel log"));
+        assertThat(Verdict.schedulerAccount(killed)).startsWith("scheduler died: killed by the harness's work-conservation watchdog");
+        Verdict.Judgement j = Verdict.judge(withSchedExit(r.outcome(), killed), r.phaseTimingsMs(), PLAIN);
+        assertThat(j.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(j.message()).contains("killed by the harness's work-conservation watchdog after a 2400 ms gap on CPU 1")
+                .doesNotContain("not a crash").doesNotContain("unregistered (");
+        // an error exit that was then signalled keeps the scheduler's own error first
+        SchedExit errored = new SchedExit(SchedExit.Reason.EXITED, 140, "disabled", detail, "", "", 1, true,
+                new SchedExtExit(SchedExtExit.Kind.ERROR_BPF, "scx_bpf_error", "boom", null, List.of(), "kernel log"));
+        assertThat(Verdict.schedulerAccount(errored)).startsWith("scheduler error: scx_bpf_error");
+    }
+
     static VmOutcome withHostStarvation(VmOutcome o, dev.ktstr.protocol.outcome.HostStarvation hs) {
         VmRun vm = o.vm();
         return new VmOutcome(new VmRun(vm.accelerator(), vm.acceleratorReason(), vm.machine(), vm.end(), vm.elapsedMs(),
