@@ -246,9 +246,14 @@ public final class Verdict {
         return "scheduler unregistered (" + x.headline() + ") before the test ended, not a crash";
     }
 
-    /** The scheduler process ended by a signal (Java reports 128 + signal as its exit value). */
+    /**
+     * The scheduler process ended by a signal (Java reports 128 + signal as its exit value). The
+     * guest may notice the kernel's side first (sched_ext disabled: EJECTED) and the process's exit
+     * status a moment later; with a signal status both are the same death.
+     */
     static boolean killedBySignal(SchedExit se) {
-        return se.reason() == SchedExit.Reason.EXITED && se.exitCode() > 128 && se.exitCode() < 128 + 65;
+        return (se.reason() == SchedExit.Reason.EXITED || se.reason() == SchedExit.Reason.EJECTED)
+                && se.exitCode() > 128 && se.exitCode() < 128 + 65;
     }
 
     private static void schedExtDetails(SchedExit se, StringBuilder details) {

@@ -247,10 +247,27 @@ class VerdictTest {
         assertThat(j.status()).isEqualTo(JobStatus.FAIL);
         assertThat(j.message()).contains("killed by the harness's work-conservation watchdog after a 2400 ms gap on CPU 1")
                 .doesNotContain("not a crash").doesNotContain("unregistered (");
+        // the guest saw sched_ext disabled before the process's exit status (what a real TCG run reports)
+        SchedExit ejected = new SchedExit(SchedExit.Reason.EJECTED, 140, "disabled", detail, se.logTail(), se.log(), se.guestUptimeMs(),
+                true, killed.schedExt());
+        assertThat(Verdict.judge(withSchedExit(r.outcome(), ejected), r.phaseTimingsMs(), PLAIN).message())
+                .contains("killed by the harness's work-conservation watchdog").doesNotContain("not a crash");
         // an error exit that was then signalled keeps the scheduler's own error first
         SchedExit errored = new SchedExit(SchedExit.Reason.EXITED, 140, "disabled", detail, "", "", 1, true,
                 new SchedExtExit(SchedExtExit.Kind.ERROR_BPF, "scx_bpf_error", "boom", null, List.of(), "kernel log"));
         assertThat(Verdict.schedulerAccount(errored)).startsWith("scheduler error: scx_bpf_error");
+    }
+
+    @Test
+    void aRecordedWatchdogKillIsReportedAsTheHarnessesDoing() throws Exception {
+        // recorded from the fixture suite's usr2_kills case (real TCG run): the guest saw sched_ext
+        // disabled first (EJECTED), then exit status 140 (SIGUSR2); the kernel says "unregistered from user space"
+        JobResult r = recorded("sched-killed-by-watchdog-fixture");
+        assertThat(r.outcome().schedExit().reason()).isEqualTo(SchedExit.Reason.EJECTED);
+        Verdict.Judgement j = judge(r, PLAIN);
+        assertThat(j.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(j.message()).startsWith("scheduler died: killed by the harness's work-conservation watchdog")
+                .doesNotContain("not a crash");
     }
 
     static VmOutcome withHostStarvation(VmOutcome o, dev.ktstr.protocol.outcome.HostStarvation hs) {
