@@ -115,6 +115,92 @@ public final class FixtureScheduler {
         }
     }
 
+    /** The fixture linked against a shared libbpf: {@code binary}'s RUNPATH is {@code libbpf}'s directory. */
+    public record SharedLinked(Path binary, Path libbpf) {}
+
+    /**
+     * The fixture's user space linked against a shared {@code libbpf.so.1} (the same tree's libbpf, built shared)
+     * that lives in {@code dir/lib}, the binary in {@code dir/bin} with RUNPATH {@code dir/lib}: the shape of an
+     * out-of-tree scheduler whose libbpf sits in a host directory, e.g. under /tmp, which the guest mounts over.
+     * The object file and the shared libbpf are built once per entry (one more tree build, about a minute) and
+     * cached next to the static binary; linking into {@code dir} takes a moment.
+     */
+    public static SharedLinked linkedAgainstSharedLibbpf(Path entryDir, Path fixtureRoot, Path dir, Consumer<String> out) {
+        Path entry = entryDir.toAbsolutePath().normalize();
+        String key = entry.getFileName().toString();
+        Path parts = fixtureRoot.resolve(key).resolve(sourcesCrc()).resolve("shared-libbpf");
+        Path object = parts.resolve(NAME + ".o");
+        Path so = parts.resolve(LIBBPF_SONAME);
+        try {
+            if (!Files.isRegularFile(object) || !Files.isRegularFile(so)) {
+                try (EntryLock lock = EntryLock.acquire(fixtureRoot.resolve(".locks").resolve(key + ".lock"))) {
+                    if (!Files.isRegularFile(object) || !Files.isRegularFile(so)) buildSharedParts(entry, parts, out);
+                }
+            }
+            Path lib = Files.createDirectories(dir.resolve("lib"));
+            Path bin = Files.createDirectories(dir.resolve("bin")).resolve(NAME);
+            Files.copy(so, lib.resolve(LIBBPF_SONAME), StandardCopyOption.REPLACE_EXISTING);
+            Path log = dir.resolve("link.log");
+            CommandRunner.Result res = CommandRunner.run(List.of("gcc", "-o", bin.toString(), object.toString(), "-L" + lib,
+                    "-l:" + LIBBPF_SONAME, "-lelf", "-lz", "-lpthread", "-Wl,--enable-new-dtags,-rpath," + lib.toAbsolutePath()),
+                    dir, Map.of(), log, null);
+            if (res.exitCode() != 0 || !Files.isExecutable(bin)) {
+                throw new KernelException("linking " + NAME + " against " + so + " failed (gcc exit " + res.exitCode() + "):\n"
+                        + res.tailText() + "\nfull log: " + log);
+            }
+            return new SharedLinked(bin, lib.resolve(LIBBPF_SONAME));
+        } catch (IOException e) {
+            throw new UncheckedIOException("linking " + NAME + " against a shared libbpf in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static final String LIBBPF_SONAME = "libbpf.so.1";
+
+    /** One tree build that keeps the fixture's object file and builds the tree's libbpf shared. */
+    private static void buildSharedParts(Path entryDir, Path parts, Consumer<String> out) throws IOException {
+        Path btf = Files.isRegularFile(entryDir.resolve("vmlinux.btf")) ? entryDir.resolve("vmlinux.btf") : entryDir.resolve("vmlinux");
+        List<String> missing = missingPrerequisites();
+        if (!missing.isEmpty()) throw new KernelException("cannot build " + NAME + " against a shared libbpf: missing " + String.join(", ", missing));
+        Files.createDirectories(parts);
+        Path work = parts.resolve(".build-" + ProcessHandle.current().pid());
+        Path log = parts.resolve("build.log");
+        try {
+            deleteTree(work);
+            Files.createDirectories(work);
+            out.accept("building " + NAME + "'s object file and a shared libbpf for " + entryDir.getFileName() + " ...");
+            Path tree = extract(sourceTarball(entryDir), work, log);
+            String clang = KernelBuilder.CLANGS.stream().filter(KernelBuilder::onPath).findFirst().orElseThrow();
+            int jobs = Math.max(1, Runtime.getRuntime().availableProcessors());
+            CommandRunner.Result res = make(tree, clang, btf, jobs, log);
+            Path object = tree.resolve("tools/sched_ext/build/obj/sched_ext").resolve(NAME + ".o");
+            if (res.exitCode() != 0 || !Files.isRegularFile(object)) {
+                throw new KernelException(NAME + " failed to build (make exit " + res.exitCode() + "); last lines:\n" + res.tailText() + "\nfull log: " + log);
+            }
+            Path soDir = work.resolve("libbpf-shared");
+            Files.createDirectories(soDir);
+            res = CommandRunner.run(List.of("make", "-C", "tools/lib/bpf", "-j" + jobs, "OUTPUT=" + soDir.toAbsolutePath() + "/"),
+                    tree, Map.of(), log, null);
+            Path built;
+            try (Stream<Path> s = Files.list(soDir)) {
+                built = s.filter(f -> f.getFileName().toString().matches("libbpf\\.so\\.1\\.\\d+\\.\\d+")).findFirst().orElse(null);
+            }
+            if (res.exitCode() != 0 || built == null) {
+                throw new KernelException("the tree's libbpf failed to build shared (make exit " + res.exitCode() + "); last lines:\n"
+                        + res.tailText() + "\nfull log: " + log);
+            }
+            copyAtomically(object, parts.resolve(NAME + ".o"));
+            copyAtomically(built, parts.resolve(LIBBPF_SONAME));
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private static void copyAtomically(Path from, Path to) throws IOException {
+        Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
+        Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
     /** Copies the fixture's sources into a tree's {@code tools/sched_ext} (used by the full kernel build too). */
     static void installSources(Path schedExtDir) throws IOException {
         for (String s : SOURCES) {
