@@ -36,6 +36,11 @@ public final class AuthToken {
         return sign(secret, "result", node, jobId, Integer.toString(attempt), status);
     }
 
+    /** One part of a result too large for one message: covers where it goes and the whole payload's digest. */
+    public static String resultPart(String secret, String node, String jobId, int attempt, long offset, long totalSize, String sha256) {
+        return sign(secret, "result-part", node, jobId, Integer.toString(attempt), Long.toString(offset), Long.toString(totalSize), sha256);
+    }
+
     public static String fetch(String secret, String node, String sha256, long offset) {
         return sign(secret, "fetch", node, sha256, Long.toString(offset));
     }

@@ -50,6 +50,17 @@ public final class ClusterProtocol {
             implements CoordinatorMsg, CborSerializable {
     }
 
+    /**
+     * One part of a result whose serialised form is over {@link ResultParts#INLINE_LIMIT} (Artery drops
+     * messages over its 1 MiB frame): the CBOR bytes of the {@link JobResult}, sent in order from offset
+     * 0; {@code sha256} is the whole payload's, checked after the last part. Accepted under the same rules
+     * as {@link JobFinished}.
+     */
+    public record JobFinishedPart(String jobId, int attempt, long offset, byte[] data, long totalSize, String sha256,
+                                  ActorRef<WorkerMsg> worker, String node, String authToken)
+            implements CoordinatorMsg, CborSerializable {
+    }
+
     /** Ask for {@code length} bytes of an artifact the coordinator offered, from {@code offset}. */
     public record FetchChunk(String sha256, long offset, ActorRef<ArtifactChunk> replyTo, String node, String authToken)
             implements CoordinatorMsg, CborSerializable {

@@ -4,6 +4,8 @@ import dev.ktstr.protocol.job.ArtifactRef;
 import dev.ktstr.protocol.job.JobResult;
 import dev.ktstr.protocol.job.JobSpec;
 import dev.ktstr.protocol.job.JobStatus;
+import dev.ktstr.protocol.outcome.VmLogs;
+import dev.ktstr.protocol.outcome.VmOutcome;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,10 +26,16 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FakeJobExecutor implements JobExecutor {
 
-    public record Settings(long durationMs, int failPercent, Path executionLog) {
+    /** @param resultLogBytes the size of a guest log each result carries (0: none), to test results of any size */
+    public record Settings(long durationMs, int failPercent, Path executionLog, int resultLogBytes) {
         public Settings {
             if (durationMs < 0) throw new IllegalArgumentException("fake duration must be >= 0 ms");
             if (failPercent < 0 || failPercent > 100) throw new IllegalArgumentException("failPercent must be 0..100");
+            if (resultLogBytes < 0) throw new IllegalArgumentException("fake result log size must be >= 0 bytes");
+        }
+
+        public Settings(long durationMs, int failPercent, Path executionLog) {
+            this(durationMs, failPercent, executionLog, 0);
         }
 
         public static Settings quick() {
@@ -72,7 +81,18 @@ public final class FakeJobExecutor implements JobExecutor {
         boolean fail = failsById(job.jobId(), settings.failPercent());
         return new JobResult(job.jobId(), job.variantName(), fail ? JobStatus.FAIL : JobStatus.PASS,
                 fail ? "fake failure (deterministic by job id)" : "fake pass", "", null, accelerator(),
-                Map.of("boot", (t1 - t0) / 1_000_000, "run", (t2 - t1) / 1_000_000), job.attempt(), null);
+                Map.of("boot", (t1 - t0) / 1_000_000, "run", (t2 - t1) / 1_000_000), job.attempt(), paddedOutcome(job));
+    }
+
+    /** The job id, repeated to {@code resultLogBytes} characters, as the guest log of an outcome without a VM. */
+    private VmOutcome paddedOutcome(JobSpec job) {
+        int n = settings.resultLogBytes();
+        if (n == 0) return null;
+        StringBuilder sb = new StringBuilder(n);
+        while (sb.length() < n) sb.append(job.jobId()).append('\n');
+        sb.setLength(n);
+        return new VmOutcome(null, null, null, null, null, null, List.of(), List.of(), null, List.of(), null, null, null,
+                List.of(), new VmLogs("", sb.toString(), null, 0), null, null, null);
     }
 
     private void logExecution(JobSpec job) {

@@ -71,6 +71,10 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--fake-fail-percent", paramLabel = "P", defaultValue = "10", description = "Share of job ids that fake-fail.")
     int fakeFailPercent;
 
+    @Option(names = "--fake-result-bytes", paramLabel = "N", defaultValue = "0", hidden = true,
+            description = "each fake result carries a guest log of N bytes (to test results of any size)")
+    int fakeResultBytes;
+
     @Option(names = "--fake-exec-log", paramLabel = "FILE", hidden = true, description = "append each fake execution to FILE")
     Path fakeExecLog;
 
@@ -89,7 +93,7 @@ public final class WorkerCommand implements Callable<Integer> {
             settings = cluster.settings(me.host(), me.port(), List.of(target.toString()), List.of("worker"),
                     Duration.ofSeconds(joinTimeoutSeconds));
             if (fake) {
-                executor = new FakeJobExecutor(new FakeJobExecutor.Settings(fakeMs, fakeFailPercent, fakeExecLog), cache);
+                executor = new FakeJobExecutor(new FakeJobExecutor.Settings(fakeMs, fakeFailPercent, fakeExecLog, fakeResultBytes), cache);
             } else {
                 executor = vmExecutor(cache, root);
             }

@@ -16,6 +16,9 @@ import dev.ktstr.cluster.ClusterProtocol.CoordinatorClosing;
 import dev.ktstr.cluster.ClusterProtocol.CoordinatorMsg;
 import dev.ktstr.cluster.ClusterProtocol.FetchChunk;
 import dev.ktstr.cluster.ClusterProtocol.JobFinished;
+import dev.ktstr.cluster.ClusterProtocol.JobFinishedPart;
+import dev.ktstr.cluster.ResultCodec;
+import dev.ktstr.cluster.ResultParts;
 import dev.ktstr.cluster.ClusterProtocol.JobPhase;
 import dev.ktstr.cluster.ClusterProtocol.NoWork;
 import dev.ktstr.cluster.ClusterProtocol.Rejected;
@@ -154,6 +157,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
     private final ActorRef<ArtifactServer.Command> artifactServer;
     private long lastWorkerJoinNanos = System.nanoTime();
     private final Map<String, Integer> ignoredCounts = new HashMap<>();
+    /** Results arriving in parts, by node, job and attempt; bounded by {@link #MAX_ASSEMBLIES}. */
+    private final Map<String, ResultParts.Assembly> assemblies = new LinkedHashMap<>();
+    private final ResultCodec codec;
     private long lastWorkerSeenNanos = Long.MIN_VALUE / 2;
 
     /**
@@ -170,6 +176,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
     private Coordinator(ActorContext<CoordinatorMsg> ctx, String secret) {
         super(ctx);
         this.secret = secret;
+        this.codec = ResultCodec.of(ctx.getSystem());
         this.artifactServer = ctx.spawn(ArtifactServer.create(), "artifacts");
         Cluster cluster = Cluster.get(ctx.getSystem());
         this.selfAddress = cluster.selfMember().address();
@@ -185,6 +192,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         return newReceiveBuilder()
                 .onMessage(RequestWork.class, m -> timed(() -> onRequestWork(m)))
                 .onMessage(JobFinished.class, m -> timed(() -> onJobFinished(m)))
+                .onMessage(JobFinishedPart.class, m -> timed(() -> onJobFinishedPart(m)))
                 .onMessage(JobPhase.class, m -> timed(() -> onPhase(m)))
                 .onMessage(FetchChunk.class, m -> timed(() -> onFetchChunk(m)))
                 .onMessage(StartRun.class, this::onStartRun)
@@ -360,6 +368,64 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         notifyHungry();
     }
 
+    /** At most this many results in parts at once (each up to {@link ResultParts#MAX_RESULT_BYTES}). */
+    static final int MAX_ASSEMBLIES = 16;
+
+    /**
+     * A part of a result too large for one message. Authenticated per part (the token covers the job, the
+     * offset and the whole payload's digest); the assembled bytes must match that digest and decode to a
+     * result of the same job and attempt, which then goes through {@link #onJobFinished} like any other.
+     */
+    private void onJobFinishedPart(JobFinishedPart p) {
+        if (p.worker() == null || p.jobId() == null || p.sha256() == null || !authentic(p.node(), p.authToken(),
+                AuthToken.resultPart(secret, p.node(), p.jobId(), p.attempt(), p.offset(), p.totalSize(), p.sha256()))) {
+            ignored("JobFinishedPart", p.worker() == null ? "?" : p.worker().path(), "wrong or missing shared secret");
+            return;
+        }
+        WorkerState ws = workers.get(p.worker());
+        if (ws == null || ws.capacity == null || !ws.capacity.nodeId().equals(p.node())) {
+            ignored("JobFinishedPart", p.worker().path(), "node " + p.node() + " is not a registered worker");
+            return;
+        }
+        String key = p.node() + '\0' + p.jobId() + '\0' + p.attempt();
+        ResultParts.Assembly a = assemblies.get(key);
+        if (p.offset() == 0) {
+            if (a == null && assemblies.size() >= MAX_ASSEMBLIES) {
+                ignored("JobFinishedPart", p.node(), MAX_ASSEMBLIES + " results are already arriving in parts; job " + p.jobId()
+                        + " waits for its re-send");
+                return;
+            }
+            try {
+                a = new ResultParts.Assembly(p.totalSize(), p.sha256());
+            } catch (IllegalArgumentException e) {
+                ignored("JobFinishedPart", p.node(), "job " + p.jobId() + ": " + e.getMessage());
+                return;
+            }
+            assemblies.put(key, a);
+        }
+        if (a == null || !a.matches(p.totalSize(), p.sha256()) || !a.add(p.offset(), p.data())) {
+            // a part lost or out of order: the worker re-sends the whole result until it is acknowledged
+            assemblies.remove(key);
+            return;
+        }
+        if (!a.complete()) return;
+        assemblies.remove(key);
+        byte[] bytes = a.payload();
+        JobResult r = null;
+        try {
+            if (bytes != null) r = codec.decode(bytes);
+        } catch (IOException e) {
+            r = null;
+        }
+        if (r == null || !p.jobId().equals(r.jobId()) || r.attempt() != p.attempt()) {
+            ignored("JobFinishedPart", p.node(), "job " + p.jobId() + ": the assembled " + p.totalSize() + " bytes "
+                    + (bytes == null ? "do not match their digest" : "are not that job's result"));
+            return;
+        }
+        onJobFinished(new JobFinished(r, p.worker(), p.node(),
+                AuthToken.result(secret, p.node(), r.jobId(), r.attempt(), String.valueOf(r.status()))));
+    }
+
     private void onFlush() {
         if (run == null) return;
         run.flushScheduled = false;
@@ -418,6 +484,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         WorkerState ws = workers.remove(ref);
         if (ws == null) return;
         getContext().unwatch(ref);
+        if (ws.capacity != null) assemblies.keySet().removeIf(k -> k.startsWith(ws.capacity.nodeId() + '\0'));
         if (run == null) return;
         int requeued = 0;
         for (JobSpec j : ws.inflight.values()) {

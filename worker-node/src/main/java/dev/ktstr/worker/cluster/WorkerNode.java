@@ -11,6 +11,9 @@ import dev.ktstr.cluster.ClusterProtocol.AssignJobs;
 import dev.ktstr.cluster.ClusterProtocol.CoordinatorClosing;
 import dev.ktstr.cluster.ClusterProtocol.CoordinatorMsg;
 import dev.ktstr.cluster.ClusterProtocol.JobFinished;
+import dev.ktstr.cluster.ClusterProtocol.JobFinishedPart;
+import dev.ktstr.cluster.ResultCodec;
+import dev.ktstr.cluster.ResultParts;
 import dev.ktstr.cluster.ClusterProtocol.NoWork;
 import dev.ktstr.cluster.ClusterProtocol.Rejected;
 import dev.ktstr.cluster.ClusterProtocol.RequestWork;
@@ -87,6 +90,9 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
     private final Consumer<String> events;
     private final Map<String, JobResult> unacked = new LinkedHashMap<>();
     private final Map<String, Long> sentAt = new HashMap<>();
+    /** Serialised results too large for one message, kept until acknowledged (re-sent as parts). */
+    private final Map<String, byte[]> encoded = new HashMap<>();
+    private final ResultCodec codec;
     private ActorRef<CoordinatorMsg> coordinator;
     private long requestSentAt = -1;
     private boolean finishedSinceRequest;
@@ -115,6 +121,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
         this.coordinatorToken = AuthToken.coordinator(secret, capacity.nodeId());
         this.onExit = onExit;
         this.cache = cache;
+        this.codec = ResultCodec.of(ctx.getSystem());
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "ktstr-job-" + n.incrementAndGet());
@@ -155,6 +162,7 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
                     }
                     unacked.remove(m.jobId());
                     sentAt.remove(m.jobId());
+                    encoded.remove(m.jobId());
                     return this;
                 })
                 .onMessage(Tick.class, this::onTick)
@@ -210,8 +218,21 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
     }
 
     private void sendResult(JobResult r) {
-        coordinator.tell(new JobFinished(r, getContext().getSelf(), capacity.nodeId(),
-                AuthToken.result(secret, capacity.nodeId(), r.jobId(), r.attempt(), String.valueOf(r.status()))));
+        // a local coordinator (one JVM) gets the object itself: nothing is serialised, no frame limit applies
+        byte[] bytes = coordinator.path().address().hasLocalScope() ? null : encoded.computeIfAbsent(r.jobId(), id -> codec.encode(r));
+        if (bytes == null || bytes.length <= ResultParts.INLINE_LIMIT) {
+            encoded.remove(r.jobId());
+            coordinator.tell(new JobFinished(r, getContext().getSelf(), capacity.nodeId(),
+                    AuthToken.result(secret, capacity.nodeId(), r.jobId(), r.attempt(), String.valueOf(r.status()))));
+            return;
+        }
+        String sha = ResultParts.sha256(bytes);
+        long offset = 0;
+        for (byte[] part : ResultParts.split(bytes)) {
+            coordinator.tell(new JobFinishedPart(r.jobId(), r.attempt(), offset, part, bytes.length, sha, getContext().getSelf(),
+                    capacity.nodeId(), AuthToken.resultPart(secret, capacity.nodeId(), r.jobId(), r.attempt(), offset, bytes.length, sha)));
+            offset += part.length;
+        }
     }
 
     private Behavior<WorkerMsg> onListing(CoordinatorListing l) {
