@@ -16,7 +16,17 @@ import java.util.Map;
  * @param journalMicrosPerJob the part of it spent writing and fsyncing the journal
  */
 public record RunSummary(String runId, Path journal, List<JobResult> results, int resumedResults, long wallMs,
-                         double jobsPerSecond, double coordinatorMicrosPerJob, double journalMicrosPerJob) {
+                         double jobsPerSecond, double coordinatorMicrosPerJob, double journalMicrosPerJob, List<String> quarantined) {
+
+    /** @param quarantined workers taken out of the run for repeated infrastructure errors, each with why */
+    public RunSummary {
+        quarantined = quarantined == null ? List.of() : List.copyOf(quarantined);
+    }
+
+    public RunSummary(String runId, Path journal, List<JobResult> results, int resumedResults, long wallMs,
+                      double jobsPerSecond, double coordinatorMicrosPerJob, double journalMicrosPerJob) {
+        this(runId, journal, results, resumedResults, wallMs, jobsPerSecond, coordinatorMicrosPerJob, journalMicrosPerJob, List.of());
+    }
 
     public Map<JobStatus, Integer> counts() {
         Map<JobStatus, Integer> m = new EnumMap<>(JobStatus.class);
@@ -38,6 +48,7 @@ public record RunSummary(String runId, Path journal, List<JobResult> results, in
                 runId, results.size(), c.get(JobStatus.PASS), c.get(JobStatus.FAIL), c.get(JobStatus.TIMEOUT),
                 c.get(JobStatus.SKIP), c.get(JobStatus.INFRA_ERROR), wallMs / 1000.0, jobsPerSecond,
                 coordinatorMicrosPerJob, journalMicrosPerJob,
-                resumedResults > 0 ? ", " + resumedResults + " taken from the journal" : "");
+                resumedResults > 0 ? ", " + resumedResults + " taken from the journal" : "")
+                + (quarantined.isEmpty() ? "" : "; quarantined: " + String.join("; ", quarantined));
     }
 }

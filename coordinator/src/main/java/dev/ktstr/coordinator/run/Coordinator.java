@@ -111,6 +111,12 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         final Map<String, ActorRef<WorkerMsg>> holder = new HashMap<>();
         /** Nodes an attempt of the job failed on (infrastructure error or lost): retries go elsewhere when they can. */
         final Map<String, java.util.Set<String>> failedOn = new HashMap<>();
+        /** Infrastructure errors in a row per node; a node's other result resets it. */
+        final Map<String, Integer> infraStreak = new HashMap<>();
+        /** Nodes taken out of this run, with why (in the summary). */
+        final Map<String, String> quarantined = new LinkedHashMap<>();
+        /** Every quarantine of the run and its lifting, for the summary. */
+        final List<String> quarantineLog = new ArrayList<>();
         final Map<JobStatus, Integer> counts = new EnumMap<>(JobStatus.class);
         final long startNanos = System.nanoTime();
         final List<Pending> pending = new ArrayList<>();
@@ -272,6 +278,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             lastWorkerJoinNanos = System.nanoTime();
         }
         ws.capacity = cap;
+        if (run != null && run.quarantined.containsKey(cap.nodeId()) && !liftQuarantine(cap.nodeId())) {
+            ws.hungry = true; // woken like any idle worker, so it can be released when the others are gone
+            rw.worker().tell(new NoWork(getContext().getSelf(), tokenFor(rw.worker())));
+            return;
+        }
         if (run == null || run.queue.isEmpty()) {
             ws.hungry = true;
             rw.worker().tell(new NoWork(getContext().getSelf(), tokenFor(rw.worker())));
@@ -348,6 +359,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         ws.inflight.remove(r.jobId());
         // the verdict is the coordinator's: a worker reports what the VM produced, judged here by the job's terms
         r = Verdict.apply(r, run.byId.get(r.jobId()).verdict());
+        countForQuarantine(jf.node(), r);
         if (r.status() == JobStatus.INFRA_ERROR) {
             if (current + 1 < run.setup.options().maxAttempts()) {
                 run.failedOn.computeIfAbsent(r.jobId(), k -> new java.util.HashSet<>()).add(jf.node());
@@ -508,6 +520,37 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         }
     }
 
+    /** A worker with this many infrastructure errors in a row gets no more jobs of the run while another can run them. */
+    static final int QUARANTINE_AFTER = 3;
+
+    private void countForQuarantine(String node, JobResult r) {
+        if (r.status() != JobStatus.INFRA_ERROR) {
+            run.infraStreak.remove(node);
+            return;
+        }
+        int n = run.infraStreak.merge(node, 1, Integer::sum);
+        if (n < QUARANTINE_AFTER || run.quarantined.containsKey(node) || !anotherWorkerThan(node)) return;
+        String why = node + " (" + n + " infrastructure errors in a row, the last: " + Untrusted.line(r.message(), 200) + ")";
+        run.quarantined.put(node, why);
+        run.quarantineLog.add(why);
+        getContext().getLog().warn("run {}: quarantined worker {}; its jobs go to the other workers", run.setup.runId(), why);
+    }
+
+    private boolean anotherWorkerThan(String node) {
+        return workers.values().stream().anyMatch(w -> w.capacity != null && !w.capacity.nodeId().equals(node)
+                && !run.quarantined.containsKey(w.capacity.nodeId()));
+    }
+
+    /** A quarantined worker runs again when it is the only one left: a run must not wait for workers that left. */
+    private boolean liftQuarantine(String node) {
+        if (anotherWorkerThan(node)) return false;
+        getContext().getLog().warn("run {}: quarantine of worker {} lifted: no other worker is left", run.setup.runId(), node);
+        run.quarantined.remove(node);
+        run.infraStreak.remove(node);
+        run.quarantineLog.add(node + " released: no other worker was left");
+        return true;
+    }
+
     /** Journals the lost attempt and puts the job back in the queue; false when the journal failed. */
     private boolean retry(JobSpec j, int failedAttempt, String reason) {
         if (!journal(new JournalRecord.Retry(j.jobId(), failedAttempt, Untrusted.line(reason, 1024)))) return false;
@@ -586,7 +629,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         List<JobResult> ordered = r.byId.keySet().stream().map(r.results::get).toList();
         int n = Math.max(1, r.executed);
         RunSummary summary = new RunSummary(r.setup.runId(), r.setup.journal().file(), ordered, r.resumed,
-                (long) (secs * 1000), r.executed / secs, r.actorNanos / 1000.0 / n, r.setup.journal().syncNanos() / 1000.0 / n);
+                (long) (secs * 1000), r.executed / secs, r.actorNanos / 1000.0 / n, r.setup.journal().syncNanos() / 1000.0 / n,
+                r.quarantineLog);
         r.setup.progress().set(progressOf(r));
         r.setup.listener().onFinished(summary);
         r.setup.completion().complete(summary);

@@ -75,10 +75,12 @@ public final class Verdict {
         JobStatus status;
         String message;
         StringBuilder details = new StringBuilder();
-        if (end.kind() == VmEnd.Kind.TIMEOUT) {
+        if (end.kind() == VmEnd.Kind.TIMEOUT && !end.infrastructureFailure()) {
             status = JobStatus.TIMEOUT;
             message = "VM " + end.description();
         } else if (end.infrastructureFailure() || end.kind() == VmEnd.Kind.QEMU_ERROR) {
+            // a boot that never reached /init (the boot deadline) is the platform's, like an early-boot oops:
+            // retried, never a test's TIMEOUT
             status = JobStatus.INFRA_ERROR;
             message = end.description();
         } else if (result == null) {

@@ -423,4 +423,66 @@ class CoordinatorTest {
         assertThat(s.done().get(10, TimeUnit.SECONDS).results()).singleElement()
                 .satisfies(r -> assertThat(r.workerNode()).isEqualTo("b"));
     }
+
+    private static <T extends WorkerMsg> T fish(TestProbe<WorkerMsg> p, Class<T> type) {
+        List<WorkerMsg> got = p.fishForMessage(Duration.ofSeconds(5), m -> type.isInstance(m)
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+        return type.cast(got.get(got.size() - 1));
+    }
+
+    @Test
+    void aWorkerWithRepeatedInfrastructureErrorsIsQuarantinedWhileAnotherCanRunTheJobs() throws Exception {
+        List<JobSpec> jobs = FakePlan.jobs("quarantine", 4, 0, 1000);
+        Started s = start("quarantine", jobs, opts(5), null);
+        TestProbe<WorkerMsg> a = kit.createTestProbe();
+        TestProbe<WorkerMsg> b = kit.createTestProbe();
+        s.coordinator().tell(new RequestWork(b.getRef(), cap("b", 8, 8), 0, "")); // registered, busy for now
+        b.expectMessageClass(NoWork.class);
+        for (int i = 0; i < Coordinator.QUARANTINE_AFTER; i++) {
+            s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 1), 1, ""));
+            JobSpec j = fish(a, AssignJobs.class).jobs().get(0);
+            s.coordinator().tell(finished(JobResult.of(j, JobStatus.INFRA_ERROR, "qemu: could not open /dev/kvm", "a", "kvm"), a.getRef()));
+            fish(a, ResultAck.class);
+        }
+        // a job never tried is left, but a is out of this run while b can run it
+        s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 1), 1, ""));
+        fish(a, NoWork.class);
+        s.coordinator().tell(new RequestWork(b.getRef(), cap("b", 8, 8), 8, ""));
+        List<JobSpec> rest = fish(b, AssignJobs.class).jobs();
+        assertThat(rest).hasSize(4);
+        rest.forEach(j -> s.coordinator().tell(finished(pass(j, "b"), b.getRef())));
+        RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
+        assertThat(sum.results()).hasSize(4).allSatisfy(r -> assertThat(r.workerNode()).isEqualTo("b"));
+        assertThat(sum.quarantined()).singleElement().asString().startsWith("a (3 infrastructure errors in a row")
+                .contains("could not open /dev/kvm");
+        assertThat(sum.oneLine()).contains("quarantined: a (3");
+    }
+
+    @Test
+    void aQuarantinedWorkerRunsAgainWhenItIsTheOnlyOneLeft() throws Exception {
+        List<JobSpec> jobs = FakePlan.jobs("released", 4, 0, 1000);
+        Started s = start("released", jobs, opts(5), null);
+        TestProbe<WorkerMsg> a = kit.createTestProbe();
+        TestProbe<WorkerMsg> bp = kit.createTestProbe();
+        ActorRef<WorkerMsg> b = stoppableWorker(bp);
+        s.coordinator().tell(new RequestWork(b, cap("b", 8, 8), 0, ""));
+        bp.expectMessageClass(NoWork.class);
+        for (int i = 0; i < Coordinator.QUARANTINE_AFTER; i++) {
+            s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 1), 1, ""));
+            JobSpec j = fish(a, AssignJobs.class).jobs().get(0);
+            s.coordinator().tell(finished(JobResult.of(j, JobStatus.INFRA_ERROR, "boot hung", "a", "kvm"), a.getRef()));
+            fish(a, ResultAck.class);
+        }
+        kit.stop(b);
+        // b's loss is processed asynchronously: a is refused until then, and released after
+        JobSpec got = null;
+        for (int i = 0; i < 20 && got == null; i++) {
+            s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 8), 8, ""));
+            WorkerMsg m = a.receiveMessage(Duration.ofSeconds(5));
+            if (m instanceof AssignJobs as) got = as.jobs().get(0);
+            else Thread.sleep(100);
+        }
+        assertThat(got).as("the quarantined worker gets jobs again once it is the only one").isNotNull();
+    }
 }

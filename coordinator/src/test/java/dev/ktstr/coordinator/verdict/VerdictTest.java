@@ -339,6 +339,18 @@ class VerdictTest {
     }
 
     @Test
+    void aBootThatNeverReachedInitIsAnInfrastructureErrorNotATimeout() throws Exception {
+        JobResult r = recorded("pass-eevdf-steady");
+        // changed fact: the boot deadline stopped a guest whose /init never printed its start marker
+        VmOutcome o = withEnd(r.outcome(), new VmEnd(VmEnd.Kind.TIMEOUT, "timed out after 76 s (guest never reached /init)", true));
+        for (VerdictTerms t : List.of(PLAIN, EXPECT_ERR)) {
+            Verdict.Judgement j = Verdict.judge(o, r.phaseTimingsMs(), t);
+            assertThat(j.status()).isEqualTo(JobStatus.INFRA_ERROR);
+            assertThat(j.message()).contains("guest never reached /init");
+        }
+    }
+
+    @Test
     void anInfrastructureEndIsNeverATestVerdict() throws Exception {
         JobResult r = recorded("pass-eevdf-steady");
         // changed fact: the guest kernel oopsed during boot (the TCG early-boot class)

@@ -41,6 +41,7 @@ import dev.ktstr.vmm.monitor.MonitorVerdict;
 import dev.ktstr.vmm.perf.AppliedPerf;
 import dev.ktstr.vmm.perf.HostMemory;
 import dev.ktstr.vmm.perf.HostReservation;
+import dev.ktstr.protocol.topology.Topology;
 import dev.ktstr.vmm.perf.HostTopology;
 import dev.ktstr.vmm.perf.MemoryPlacement;
 import dev.ktstr.vmm.perf.PerfMode;
@@ -77,6 +78,21 @@ public final class VmJobExecutor implements JobExecutor {
     /** Host time on top of the guest's own deadlines: boot, JVM starts, teardown under TCG. */
     static final Duration HOST_MARGIN = Duration.ofSeconds(45);
     static final Duration VM_STOP_MARGIN = Duration.ofSeconds(15);
+
+    static Duration vmTimeout(JobSpec job) {
+        return Duration.ofMillis(Math.max(10_000, job.timeoutMs() - VM_STOP_MARGIN.toMillis()));
+    }
+
+    /**
+     * The guest's /init must print its start marker within this, or the boot counts as hung: stopped early,
+     * retried once at the VM level, then an infrastructure error the coordinator retries elsewhere, instead of
+     * burning the whole test deadline and reading as the test's TIMEOUT. None when it would not come before
+     * the VM's own deadline.
+     */
+    static java.util.Optional<Duration> bootDeadline(Topology topology, Duration vmTimeout) {
+        Duration boot = VmSpec.suggestedBootTimeout(topology);
+        return boot.compareTo(vmTimeout) < 0 ? java.util.Optional.of(boot) : java.util.Optional.empty();
+    }
     /**
      * System property the CLI sets for {@code --no-perf-mode} (a JVM cannot set its own
      * environment); {@link PerfMode#NO_PERF_MODE_ENV} in the environment has the same effect.
@@ -204,7 +220,8 @@ public final class VmJobExecutor implements JobExecutor {
                     // QEMU's deadline comes 15 s before the job's: the executor must stop the VM and return
                     // a classified TIMEOUT with the console and guest logs before the worker's backstop
                     // (same deadline as the job) drops the attempt without them.
-                    .timeout(Duration.ofMillis(Math.max(10_000, job.timeoutMs() - VM_STOP_MARGIN.toMillis())))
+                    .timeout(vmTimeout(job))
+                    .bootTimeout(bootDeadline(job.topology(), vmTimeout(job)).orElse(null))
                     .build();
 
             progress.phase("boot");
