@@ -15,9 +15,18 @@ import java.time.Duration;
  * @param unplaceableGrace how long a job that fits no known worker waits for a bigger one before it is SKIPped
  * @param idleLimit how long a run with jobs left may have no worker at all (none joined yet, or all lost) before it
  *                  fails with a message naming the fix; a run that waits forever helps no one
+ * @param leaseMargin how long past a job's own timeout the coordinator waits for its holder's result before it
+ *                    takes the job back (the worker's own deadline and result re-sends fit well inside it)
  */
 public record RunOptions(Path runsDir, int maxAttempts, double tcgOvercommit, Duration progressInterval,
-                         boolean printProgress, Duration unplaceableGrace, Duration idleLimit) {
+                         boolean printProgress, Duration unplaceableGrace, Duration idleLimit, Duration leaseMargin) {
+
+    public static final Duration DEFAULT_LEASE_MARGIN = Duration.ofSeconds(120);
+
+    public RunOptions(Path runsDir, int maxAttempts, double tcgOvercommit, Duration progressInterval,
+                      boolean printProgress, Duration unplaceableGrace, Duration idleLimit) {
+        this(runsDir, maxAttempts, tcgOvercommit, progressInterval, printProgress, unplaceableGrace, idleLimit, null);
+    }
 
     public static final Duration DEFAULT_IDLE_LIMIT = Duration.ofMinutes(10);
 
@@ -35,6 +44,8 @@ public record RunOptions(Path runsDir, int maxAttempts, double tcgOvercommit, Du
         if (progressInterval == null) progressInterval = Duration.ofSeconds(3);
         if (unplaceableGrace == null) unplaceableGrace = Duration.ofSeconds(30);
         if (idleLimit == null) idleLimit = DEFAULT_IDLE_LIMIT;
+        if (leaseMargin == null) leaseMargin = DEFAULT_LEASE_MARGIN;
+        if (leaseMargin.isNegative()) throw new IllegalArgumentException("the lease margin must be >= 0");
         if (idleLimit.isNegative() || idleLimit.isZero()) {
             throw new IllegalArgumentException("the idle limit must be > 0, got " + idleLimit.toSeconds() + " s");
         }
@@ -45,30 +56,34 @@ public record RunOptions(Path runsDir, int maxAttempts, double tcgOvercommit, Du
     }
 
     public RunOptions withRunsDir(Path dir) {
-        return new RunOptions(dir, maxAttempts, tcgOvercommit, progressInterval, printProgress, unplaceableGrace, idleLimit);
+        return new RunOptions(dir, maxAttempts, tcgOvercommit, progressInterval, printProgress, unplaceableGrace, idleLimit, leaseMargin);
     }
 
     public RunOptions withPrintProgress(boolean print) {
-        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, print, unplaceableGrace, idleLimit);
+        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, print, unplaceableGrace, idleLimit, leaseMargin);
     }
 
     public RunOptions withProgressInterval(Duration d) {
-        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, d, printProgress, unplaceableGrace, idleLimit);
+        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, d, printProgress, unplaceableGrace, idleLimit, leaseMargin);
     }
 
     public RunOptions withTcgOvercommit(double factor) {
-        return new RunOptions(runsDir, maxAttempts, factor, progressInterval, printProgress, unplaceableGrace, idleLimit);
+        return new RunOptions(runsDir, maxAttempts, factor, progressInterval, printProgress, unplaceableGrace, idleLimit, leaseMargin);
     }
 
     public RunOptions withMaxAttempts(int n) {
-        return new RunOptions(runsDir, n, tcgOvercommit, progressInterval, printProgress, unplaceableGrace, idleLimit);
+        return new RunOptions(runsDir, n, tcgOvercommit, progressInterval, printProgress, unplaceableGrace, idleLimit, leaseMargin);
     }
 
     public RunOptions withIdleLimit(Duration d) {
-        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, printProgress, unplaceableGrace, d);
+        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, printProgress, unplaceableGrace, d, leaseMargin);
+    }
+
+    public RunOptions withLeaseMargin(Duration d) {
+        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, printProgress, unplaceableGrace, idleLimit, d);
     }
 
     public RunOptions withUnplaceableGrace(Duration d) {
-        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, printProgress, d, idleLimit);
+        return new RunOptions(runsDir, maxAttempts, tcgOvercommit, progressInterval, printProgress, d, idleLimit, leaseMargin);
     }
 }

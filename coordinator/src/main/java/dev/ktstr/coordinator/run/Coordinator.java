@@ -115,6 +115,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         final Map<String, Integer> infraStreak = new HashMap<>();
         /** Nodes taken out of this run, with why (in the summary). */
         final Map<String, String> quarantined = new LinkedHashMap<>();
+        /** When each handed-out attempt's lease ends (System.nanoTime): its timeout plus {@link RunOptions#leaseMargin()}. */
+        final Map<String, Long> leaseEnds = new HashMap<>();
         /** Every quarantine of the run and its lifting, for the summary. */
         final List<String> quarantineLog = new ArrayList<>();
         final Map<JobStatus, Integer> counts = new EnumMap<>(JobStatus.class);
@@ -299,6 +301,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         for (JobSpec j : chosen) {
             run.queue.remove(j.jobId());
             run.holder.put(j.jobId(), rw.worker());
+            run.leaseEnds.put(j.jobId(), System.nanoTime() + Duration.ofMillis(j.timeoutMs()).plus(run.setup.options().leaseMargin()).toNanos());
             ws.inflight.put(j.jobId(), j);
         }
         rw.worker().tell(new AssignJobs(chosen, getContext().getSelf(), tokenFor(rw.worker())));
@@ -520,6 +523,46 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         }
     }
 
+    /**
+     * A job whose holder sent no result within its timeout plus the lease margin (its AssignJobs or its
+     * result lost, the worker wedged but still a member) is taken back: the attempt is journaled as lost and
+     * the job re-queued, on another worker where one can host it. A late result of that attempt is then an
+     * older attempt's: acknowledged and dropped, so the job is decided once.
+     */
+    private void expireLeases() {
+        long now = System.nanoTime();
+        List<String> expired = new ArrayList<>();
+        run.leaseEnds.forEach((id, end) -> {
+            if (now - end > 0) expired.add(id);
+        });
+        boolean requeued = false;
+        for (String id : expired) {
+            run.leaseEnds.remove(id);
+            ActorRef<WorkerMsg> holder = run.holder.get(id);
+            if (holder == null || run.hasResult(id)) continue;
+            WorkerState ws = workers.get(holder);
+            String node = ws == null || ws.capacity == null ? holder.path().toString() : ws.capacity.nodeId();
+            if (ws != null) ws.inflight.remove(id);
+            JobSpec j = run.byId.get(id);
+            int current = run.attemptOf(id);
+            String reason = "lease expired: worker " + node + " sent no result within the job's timeout ("
+                    + j.timeoutMs() / 1000 + " s) plus " + run.setup.options().leaseMargin().toSeconds() + " s";
+            getContext().getLog().warn("run {}: job {} attempt {}: {}", run.setup.runId(), j.variantName(), current, reason);
+            if (current + 1 < run.setup.options().maxAttempts()) {
+                run.failedOn.computeIfAbsent(id, k -> new java.util.HashSet<>()).add(node);
+                if (!retry(j, current, reason)) return;
+                requeued = true;
+            } else if (!record(JobResult.of(j.withAttempt(current), JobStatus.INFRA_ERROR, "gave up after " + (current + 1)
+                    + " attempt(s); last: " + reason, node, ""))) {
+                return;
+            }
+        }
+        if (!expired.isEmpty()) {
+            checkDone();
+            if (requeued) notifyHungry();
+        }
+    }
+
     /** A worker with this many infrastructure errors in a row gets no more jobs of the run while another can run them. */
     static final int QUARANTINE_AFTER = 3;
 
@@ -556,6 +599,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         if (!journal(new JournalRecord.Retry(j.jobId(), failedAttempt, Untrusted.line(reason, 1024)))) return false;
         run.attempts.put(j.jobId(), failedAttempt + 1);
         run.holder.remove(j.jobId());
+        run.leaseEnds.remove(j.jobId());
         run.queue.put(j.jobId(), run.byId.get(j.jobId()).withAttempt(failedAttempt + 1));
         return true;
     }
@@ -581,6 +625,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         run.executed++;
         run.queue.remove(r.jobId());
         run.holder.remove(r.jobId());
+        run.leaseEnds.remove(r.jobId());
         for (WorkerState ws : workers.values()) ws.inflight.remove(r.jobId());
         run.setup.listener().onResult(r);
     }
@@ -640,6 +685,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
     private void onTick() {
         if (run == null) return;
         if (failIfIdle()) return;
+        expireLeases();
         skipUnplaceable();
         publishProgress(false);
     }

@@ -485,4 +485,33 @@ class CoordinatorTest {
         }
         assertThat(got).as("the quarantined worker gets jobs again once it is the only one").isNotNull();
     }
+
+    @Test
+    void aJobWhoseHolderSendsNoResultWithinItsLeaseIsTakenBackAndDecidedOnce() throws Exception {
+        // one job with a 1 s timeout; lease margin 0: the lease ends 1 s after the assignment
+        List<JobSpec> jobs = FakePlan.jobs("lease", 1, 1, 1000);
+        Started s = start("lease", jobs, opts(3).withLeaseMargin(Duration.ZERO), null);
+        TestProbe<WorkerMsg> a = kit.createTestProbe();
+        TestProbe<WorkerMsg> b = kit.createTestProbe();
+        s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 8), 8, ""));
+        JobSpec first = fish(a, AssignJobs.class).jobs().get(0);
+        s.coordinator().tell(new RequestWork(b.getRef(), cap("b", 8, 8), 8, ""));
+        fish(b, NoWork.class);
+        // a stays silent (its assignment lost, or it is wedged): b is offered the job once the lease ended
+        fish(b, WorkAvailable.class);
+        s.coordinator().tell(new RequestWork(b.getRef(), cap("b", 8, 8), 8, ""));
+        JobSpec retry = fish(b, AssignJobs.class).jobs().get(0);
+        assertThat(retry.jobId()).isEqualTo(first.jobId());
+        assertThat(retry.attempt()).isEqualTo(1);
+        // a's late result for the expired attempt is acknowledged and decides nothing
+        s.coordinator().tell(finished(JobResult.of(first, JobStatus.FAIL, "late", "a", "kvm"), a.getRef()));
+        fish(a, ResultAck.class);
+        s.coordinator().tell(finished(pass(retry, "b"), b.getRef()));
+        RunSummary sum = s.done().get(10, TimeUnit.SECONDS);
+        assertThat(sum.results()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo(JobStatus.PASS);
+            assertThat(r.workerNode()).isEqualTo("b");
+        });
+        assertThat(RunJournal.replay(RunJournal.pathFor(runs, "lease")).duplicateResults()).isZero();
+    }
 }
