@@ -23,9 +23,7 @@ public final class OwnedTempFiles {
     public record Owner(long pid, long startTicks) {
         /** This JVM. */
         public static Owner current() {
-            long pid = ProcessHandle.current().pid();
-            return new Owner(pid, startTicksOf(pid).orElseThrow(
-                    () -> new IllegalStateException("cannot read /proc/" + pid + "/stat: owned temp names need Linux /proc")));
+            return Self.OWNER;
         }
 
         /**
@@ -44,6 +42,17 @@ public final class OwnedTempFiles {
 
         String tag() {
             return pid + "-" + startTicks;
+        }
+    }
+
+    /** Read once: a process's start time never changes. */
+    private static final class Self {
+        static final Owner OWNER = read();
+
+        private static Owner read() {
+            long pid = ProcessHandle.current().pid();
+            return new Owner(pid, startTicksOf(pid).orElseThrow(
+                    () -> new IllegalStateException("cannot read /proc/" + pid + "/stat: owned temp names need Linux /proc")));
         }
     }
 
