@@ -45,6 +45,7 @@ public final class LocalVmEnvironment implements TestEnvironment {
         this.accel = new AcceleratorChooser(cacheRoot).choose(accelMode, HostVirtFacts.probe());
         this.guestLog = guestLog;
         err.println("ktstr: accelerator " + accel.accel().name().toLowerCase(Locale.ROOT) + " (" + accel.reason() + ")");
+        VmJobExecutor.reapLeftovers(line -> err.println("ktstr: " + line));
     }
 
     @Override

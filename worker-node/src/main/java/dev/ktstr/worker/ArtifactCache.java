@@ -1,6 +1,8 @@
 package dev.ktstr.worker;
 
 import dev.ktstr.host.KtstrDirs;
+import dev.ktstr.host.LeftoverReaper;
+import dev.ktstr.host.OwnedTempFiles;
 import dev.ktstr.protocol.job.ArtifactRef;
 
 import java.io.IOException;
@@ -16,10 +18,25 @@ import java.util.Optional;
  * found here is what the coordinator named.
  */
 public final class ArtifactCache {
-    private final Path root;
+    /** Downloads in progress: {@code tmp/part-<pid>-<start>-<sha prefix>-<random>.part}, named by {@link OwnedTempFiles}. */
+    static final String PART_PREFIX = "part-";
+    /** Before owners were named: {@code <12 hex of the sha>-<random>.part}. */
+    private static final java.util.regex.Pattern LEGACY_PART = java.util.regex.Pattern.compile("[0-9a-f]{12}-[0-9]+\\.part");
 
+    private final Path root;
+    private final LeftoverReaper.Result reaped;
+
+    /** Removes the {@code .part} downloads of dead processes first: a killed worker never deletes its own. */
     public ArtifactCache(Path cacheRoot) {
         this.root = cacheRoot.resolve("artifacts").resolve("sha256");
+        this.reaped = LeftoverReaper.reap(root.resolve("tmp"), PART_PREFIX, n -> LEGACY_PART.matcher(n).matches(),
+                LeftoverReaper.LEGACY_MAX_AGE);
+        reaped.summary().ifPresent(s -> System.err.println("ktstr: artifact cache " + root + ": " + s));
+    }
+
+    /** What construction removed. */
+    public LeftoverReaper.Result reaped() {
+        return reaped;
     }
 
     public static ArtifactCache defaultCache() {
@@ -73,7 +90,7 @@ public final class ArtifactCache {
     public Path newTempFile(String sha256) throws IOException {
         Path dir = root.resolve("tmp");
         Files.createDirectories(dir);
-        return Files.createTempFile(dir, sha256.substring(0, 12) + "-", ".part");
+        return OwnedTempFiles.createFile(dir, PART_PREFIX, "-" + sha256.substring(0, 12) + ".part");
     }
 
     /**

@@ -39,6 +39,32 @@ class ArtifactCacheTest {
     }
 
     @Test
+    void downloadsInProgressNameTheirOwnerAndADeadOwnersGoWhenTheCacheOpens() throws Exception {
+        String sha = "ab".repeat(32);
+        Path mine = new ArtifactCache(tmp).newTempFile(sha);
+        assertThat(mine.getFileName().toString()).startsWith("part-" + ProcessHandle.current().pid() + "-").endsWith("-abababababab.part");
+        Path dir = mine.getParent();
+        Path deadOwners = Files.writeString(dir.resolve("part-" + unusedPid() + "-777-123-abababababab.part"), "half");
+        Path recycledPid = Files.writeString(dir.resolve("part-" + ProcessHandle.current().pid() + "-1-123-abababababab.part"), "half");
+        Path unknown = Files.writeString(dir.resolve("notes.txt"), "left alone");
+
+        ArtifactCache reopened = new ArtifactCache(tmp);
+
+        assertThat(mine).exists();
+        assertThat(unknown).exists();
+        assertThat(deadOwners).doesNotExist();
+        assertThat(recycledPid).doesNotExist();
+        assertThat(reopened.reaped().deadOwners()).containsExactlyInAnyOrder(deadOwners, recycledPid);
+    }
+
+    /** A pid no process has now, scanned down from pid_max. */
+    static long unusedPid() throws IOException {
+        long max = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).strip());
+        for (long p = max - 1; p > 1; p--) if (!Files.exists(Path.of("/proc", Long.toString(p)))) return p;
+        throw new AssertionError("no free pid");
+    }
+
+    @Test
     void artifactNamesCannotEscapeAndDigestsMustBeHex() {
         String sha = "0".repeat(64);
         assertThatThrownBy(() -> new ArtifactRef("../x", sha, 1, ArtifactRole.OTHER)).hasMessageContaining("plain file name");

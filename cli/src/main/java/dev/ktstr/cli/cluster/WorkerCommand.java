@@ -113,6 +113,7 @@ public final class WorkerCommand implements Callable<Integer> {
         if (noPerfMode) System.setProperty(VmJobExecutor.NO_PERF_MODE_PROPERTY, "true");
         AccelDecision decision = new AcceleratorChooser(root).choose(AccelMode.parse(accel), HostVirtFacts.probe());
         System.err.println("ktstr worker: accelerator " + decision.accel().name().toLowerCase(Locale.ROOT) + " (" + decision.reason() + ")");
+        VmJobExecutor.reapLeftovers(line -> System.err.println("ktstr worker: " + line));
         return new VmJobExecutor(cache, root, decision, guestLog ? line -> System.err.println("  guest: " + line) : null);
     }
 }

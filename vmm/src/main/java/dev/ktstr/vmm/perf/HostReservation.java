@@ -1,5 +1,7 @@
 package dev.ktstr.vmm.perf;
 
+import dev.ktstr.host.LeftoverReaper;
+import dev.ktstr.host.OwnedTempFiles;
 import dev.ktstr.vmm.qemu.RamBacking;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -27,7 +29,7 @@ public final class HostReservation implements AutoCloseable {
     public static final Path DEFAULT_DIR = Path.of("/tmp");
     private static final Set<String> REMOTE_FS = Set.of("nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "afs", "fuse", "fuseblk");
 
-    /** Per-VM RAM directories on hugetlbfs: {@code ktstr-ram-<pid>-<random>}, so a dead JVM's can be found. */
+    /** Per-VM RAM directories on hugetlbfs, named by {@link OwnedTempFiles} so a dead JVM's can be found. */
     static final String RAM_DIR_PREFIX = "ktstr-ram-";
 
     private final PerfPlan plan;
@@ -160,7 +162,7 @@ public final class HostReservation implements AutoCloseable {
         if (!(plan.hugepages() instanceof HugepageDecision.Use use)) return normal;
         if (hugeRamDir == null) {
             sweepDeadRamDirs(use.mount());
-            hugeRamDir = Files.createTempDirectory(use.mount(), RAM_DIR_PREFIX + ProcessHandle.current().pid() + "-");
+            hugeRamDir = OwnedTempFiles.createDirectory(use.mount(), RAM_DIR_PREFIX);
         }
         return new RamBacking.Hugetlbfs(hugeRamDir, normal);
     }
@@ -170,19 +172,9 @@ public final class HostReservation implements AutoCloseable {
      * RAM directories of ktstr JVMs that died (killed between reserving pages and QEMU's start;
      * once QEMU runs, its watchdog removes the file).
      */
-    static void sweepDeadRamDirs(Path mount) {
-        try (var s = Files.list(mount)) {
-            for (Path d : s.toList()) {
-                String n = d.getFileName().toString();
-                if (!n.startsWith(RAM_DIR_PREFIX)) continue;
-                String[] f = n.substring(RAM_DIR_PREFIX.length()).split("-", 2);
-                if (f.length < 2 || !f[0].matches("\\d{1,10}")) continue;
-                if (ProcessHandle.of(Long.parseLong(f[0])).isPresent()) continue;
-                deleteTree(d);
-            }
-        } catch (IOException | RuntimeException e) {
-            // another worker may be sweeping too; what is left goes next time
-        }
+    static LeftoverReaper.Result sweepDeadRamDirs(Path mount) {
+        // the old <pid>-<random> names are left to the reaper's age rule: a bare pid may have been reused
+        return LeftoverReaper.reap(mount, RAM_DIR_PREFIX);
     }
 
     private static void deleteTree(Path dir) {

@@ -1,5 +1,6 @@
 package dev.ktstr.vmm.qemu;
 
+import dev.ktstr.host.LeftoverReaper;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,11 +12,12 @@ import java.util.List;
  * and after a kill it removes the VM's run directory and shared-RAM file.
  */
 final class QemuLaunch {
-    static final String OWNER_ENV = "KTSTR_OWNER_PID";
+    // LeftoverReaper identifies a dead owner's QEMU by these variables.
+    static final String OWNER_ENV = LeftoverReaper.OWNER_PID_ENV;
     /** Removed by the watchdog after it killed QEMU: the orphan's sockets and console log. */
-    static final String RUN_DIR_ENV = "KTSTR_VM_RUN_DIR";
+    static final String RUN_DIR_ENV = LeftoverReaper.RUN_DIR_ENV;
     /** Shared guest-RAM file (and its per-node ".N" siblings) to remove as well; may be unset. */
-    static final String MEM_FILE_ENV = "KTSTR_VM_MEM_FILE";
+    static final String MEM_FILE_ENV = LeftoverReaper.MEM_FILE_ENV;
 
     static final String WATCHDOG = String.join("\n",
             "q=$$",

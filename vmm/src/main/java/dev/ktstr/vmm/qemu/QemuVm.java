@@ -1,5 +1,6 @@
 package dev.ktstr.vmm.qemu;
 
+import dev.ktstr.host.OwnedTempFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +33,8 @@ import java.util.stream.Stream;
  * it when this JVM dies by SIGKILL (see {@link QemuLaunch}).
  */
 public final class QemuVm implements AutoCloseable {
+    /** The run directory of each VM (sockets, console log) under java.io.tmpdir, named by {@link OwnedTempFiles}. */
+    public static final String RUN_DIR_PREFIX = "ktstr-vm-";
     private static final Duration QUIT_GRACE = Duration.ofSeconds(3);
     /** After a crash line, wait this long for the kernel to finish its report and QEMU to exit. */
     private static final long CRASH_GRACE_MS = 3000;
@@ -101,7 +104,7 @@ public final class QemuVm implements AutoCloseable {
     public static QemuVm start(VmSpec requested) throws IOException {
         requireReadable(requested.kernel(), "kernel image");
         requireReadable(requested.initrd(), "initramfs");
-        Path runDir = Files.createTempDirectory("ktstr-vm-");
+        Path runDir = OwnedTempFiles.createDirectory(RUN_DIR_PREFIX);
         Map<String, ServerSocketChannel> listeners = new LinkedHashMap<>();
         VmPaths paths = null;
         try {

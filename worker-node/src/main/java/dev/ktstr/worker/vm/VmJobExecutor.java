@@ -3,6 +3,8 @@ package dev.ktstr.worker.vm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ktstr.host.HostContextProbe;
+import dev.ktstr.host.LeftoverReaper;
+import dev.ktstr.host.OwnedTempFiles;
 import dev.ktstr.protocol.guest.GuestPhases;
 import dev.ktstr.protocol.outcome.InitramfsStats;
 import dev.ktstr.protocol.outcome.MonitorOutcome;
@@ -102,6 +104,9 @@ public final class VmJobExecutor implements JobExecutor {
     static final Duration PERF_RESERVATION_WAIT = Duration.ofSeconds(10);
     /** Guest RAM files for the host monitor live here (tmpfs: no disk I/O for guest memory). */
     static final Path SHARED_MEMORY_ROOT = Path.of("/dev/shm");
+    /** Per-job staging (jar links) under java.io.tmpdir and guest RAM under /dev/shm, named by {@link OwnedTempFiles}. */
+    static final String JOB_DIR_PREFIX = "ktstr-job-";
+    static final String RAM_DIR_PREFIX = "ktstr-ram-";
     /** Where performance mode mounts hugetlbfs (inside the cache) when pages are free but none is mounted. */
     static final String HUGETLBFS_MOUNT = "hugetlbfs";
 
@@ -125,6 +130,21 @@ public final class VmJobExecutor implements JobExecutor {
         this.liveLog = liveLog;
     }
 
+    /**
+     * Removes what VM executors of dead ktstr processes left on this host: job staging dirs, VM run
+     * dirs (and a QEMU still running for one) under java.io.tmpdir, guest RAM under /dev/shm. A
+     * SIGKILL of the whole process group or cgroup kills QEMU's watchdog too, so nobody else would.
+     * Call once when a worker or local mode starts, before any VM of this JVM.
+     */
+    public static LeftoverReaper.Result reapLeftovers(Consumer<String> log) {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        LeftoverReaper.Result r = LeftoverReaper.reap(tmp, QemuVm.RUN_DIR_PREFIX)
+                .plus(LeftoverReaper.reap(tmp, JOB_DIR_PREFIX))
+                .plus(LeftoverReaper.reap(SHARED_MEMORY_ROOT, RAM_DIR_PREFIX));
+        r.summary().ifPresent(log);
+        return r;
+    }
+
     @Override
     public String accelerator() {
         return accel.accel().name().toLowerCase(java.util.Locale.ROOT);
@@ -145,7 +165,7 @@ public final class VmJobExecutor implements JobExecutor {
             List<Path> testJars = artifacts(job, ArtifactRole.TEST_JAR);
             if (testJars.isEmpty()) throw new IOException("job " + job.variantName() + " has no test jar artifact");
             // The artifact cache names files by digest; the guest classpath (/ktstr/lib/*) only takes *.jar names.
-            staging = Files.createTempDirectory("ktstr-job-");
+            staging = OwnedTempFiles.createDirectory(JOB_DIR_PREFIX);
             List<Path> namedJars = new ArrayList<>();
             for (int i = 0; i < testJars.size(); i++) {
                 namedJars.add(Files.createSymbolicLink(staging.resolve("test-" + i + ".jar"), testJars.get(i).toAbsolutePath()));
@@ -206,7 +226,7 @@ public final class VmJobExecutor implements JobExecutor {
                     ? "host monitor off: the job carries no " + (btf.isEmpty() ? "vmlinux.btf" : "System.map") + " of the kernel"
                     : !Files.isDirectory(SHARED_MEMORY_ROOT) ? "host monitor off: " + SHARED_MEMORY_ROOT + " does not exist"
                     : null;
-            if (monitorOff == null) ramDir = Files.createTempDirectory(SHARED_MEMORY_ROOT, "ktstr-ram-");
+            if (monitorOff == null) ramDir = OwnedTempFiles.createDirectory(SHARED_MEMORY_ROOT, RAM_DIR_PREFIX);
             RamBacking ram = ramDir == null ? new RamBacking.Anonymous() : new RamBacking.SharedFile(ramDir);
             VmSpec spec = VmSpec.builder(kernel, initrd)
                     .name(vmName(job))
