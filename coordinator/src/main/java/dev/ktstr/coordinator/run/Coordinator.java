@@ -81,6 +81,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
     private record MemberLost(Address address, String why) implements CoordinatorMsg {
     }
 
+    /** The failure detector lost ({@code reachable} false) or found again a member. */
+    private record MemberReachability(Address address, boolean reachable) implements CoordinatorMsg {
+    }
+
     static final Duration TICK = Duration.ofMillis(500);
     static final int MAX_MESSAGE_CHARS = 16 * 1024;
     static final int MAX_DETAILS_CHARS = 256 * 1024;
@@ -189,8 +193,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         Cluster cluster = Cluster.get(ctx.getSystem());
         this.selfAddress = cluster.selfMember().address();
         ctx.getSystem().receptionist().tell(Receptionist.register(ClusterProtocol.COORDINATOR_KEY, ctx.getSelf()));
+        // Unreachable is not dead: a paused or partitioned worker that comes back before it is downed still
+        // runs its jobs, so re-queueing them now would run them twice. They are re-queued when the member is
+        // removed (downed), or when their lease ends.
         cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(ClusterEvent.UnreachableMember.class,
-                e -> new MemberLost(e.member().address(), "unreachable")), ClusterEvent.UnreachableMember.class));
+                e -> new MemberReachability(e.member().address(), false)), ClusterEvent.UnreachableMember.class));
+        cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(ClusterEvent.ReachableMember.class,
+                e -> new MemberReachability(e.member().address(), true)), ClusterEvent.ReachableMember.class));
         cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(ClusterEvent.MemberRemoved.class,
                 e -> new MemberLost(e.member().address(), "removed from the cluster")), ClusterEvent.MemberRemoved.class));
     }
@@ -211,6 +220,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
                 .onMessage(Flush.class, m -> timed(this::onFlush))
                 .onMessage(WorkerGone.class, m -> timed(() -> loseWorker(m.worker(), "its worker actor stopped")))
                 .onMessage(MemberLost.class, m -> timed(() -> onMemberLost(m)))
+                .onMessage(MemberReachability.class, m -> timed(() -> onReachability(m)))
                 .onMessage(Close.class, this::onClose)
                 .build();
     }
@@ -485,6 +495,19 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             return;
         }
         artifactServer.tell(new ArtifactServer.Serve(f));
+    }
+
+    private void onReachability(MemberReachability m) {
+        workers.forEach((ref, ws) -> {
+            if (!ws.address.equals(m.address())) return;
+            String node = ws.capacity == null ? ref.path().toString() : ws.capacity.nodeId();
+            if (m.reachable()) {
+                getContext().getLog().warn("worker {} is reachable again; it kept its {} job(s)", node, ws.inflight.size());
+            } else {
+                getContext().getLog().warn("worker {} is unreachable; its {} job(s) stay with it until it is removed from the cluster "
+                        + "(then they are re-queued) or their lease ends", node, ws.inflight.size());
+            }
+        });
     }
 
     private void onMemberLost(MemberLost m) {
