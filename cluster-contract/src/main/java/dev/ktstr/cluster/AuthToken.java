@@ -28,6 +28,11 @@ public final class AuthToken {
         return sign(secret, "request", node);
     }
 
+    /** The jobs worker {@code node} says it holds (sorted, so the order they were listed in does not matter). */
+    public static String held(String secret, String node, java.util.Collection<String> jobIds) {
+        return sign(secret, "held", node, String.join(",", new java.util.TreeSet<>(jobIds)));
+    }
+
     public static String phase(String secret, String node, String jobId, int attempt, String phase) {
         return sign(secret, "phase", node, jobId, Integer.toString(attempt), phase);
     }

@@ -37,8 +37,17 @@ public final class ClusterProtocol {
      */
 
     /** Worker -> coordinator. {@code authToken} = {@link AuthToken#worker} of {@code capacity.nodeId()}. */
-    public record RequestWork(ActorRef<WorkerMsg> worker, WorkerCapacity capacity, int freeSlots, String authToken)
+    /**
+     * @param held      the job ids the worker runs or holds an unacknowledged result of (null: not reported); the
+     *                  coordinator takes back a job it handed this worker long ago that is not among them
+     * @param heldToken {@link AuthToken#held} over {@code held}
+     */
+    public record RequestWork(ActorRef<WorkerMsg> worker, WorkerCapacity capacity, int freeSlots, String authToken,
+                              List<String> held, String heldToken)
             implements CoordinatorMsg, CborSerializable {
+        public RequestWork(ActorRef<WorkerMsg> worker, WorkerCapacity capacity, int freeSlots, String authToken) {
+            this(worker, capacity, freeSlots, authToken, null, null);
+        }
     }
 
     public record JobPhase(String jobId, int attempt, String phase, String node, String authToken)

@@ -121,6 +121,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         final Map<String, String> quarantined = new LinkedHashMap<>();
         /** When each handed-out attempt's lease ends (System.nanoTime): its timeout plus {@link RunOptions#leaseMargin()}. */
         final Map<String, Long> leaseEnds = new HashMap<>();
+        /** When each held attempt was handed out (System.nanoTime), for reconciliation with the holder's list. */
+        final Map<String, Long> assignedAt = new HashMap<>();
         /** Every quarantine of the run and its lifting, for the summary. */
         final List<String> quarantineLog = new ArrayList<>();
         final Map<JobStatus, Integer> counts = new EnumMap<>(JobStatus.class);
@@ -290,6 +292,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             lastWorkerJoinNanos = System.nanoTime();
         }
         ws.capacity = cap;
+        if (run != null && rw.held() != null) {
+            if (AuthToken.check(secret, rw.heldToken(), AuthToken.held(secret, cap.nodeId(), rw.held()))) {
+                if (!reconcile(rw.worker(), ws, new java.util.HashSet<>(rw.held()))) return;
+            } else {
+                ignored("RequestWork.held", cap.nodeId(), "wrong or missing token over the held jobs");
+            }
+        }
         if (run != null && run.quarantined.containsKey(cap.nodeId()) && !liftQuarantine(cap.nodeId())) {
             ws.hungry = true; // woken like any idle worker, so it can be released when the others are gone
             rw.worker().tell(new NoWork(getContext().getSelf(), tokenFor(rw.worker())));
@@ -312,6 +321,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             run.queue.remove(j.jobId());
             run.holder.put(j.jobId(), rw.worker());
             run.leaseEnds.put(j.jobId(), System.nanoTime() + Duration.ofMillis(j.timeoutMs()).plus(run.setup.options().leaseMargin()).toNanos());
+            run.assignedAt.put(j.jobId(), System.nanoTime());
             ws.inflight.put(j.jobId(), j);
         }
         rw.worker().tell(new AssignJobs(chosen, getContext().getSelf(), tokenFor(rw.worker())));
@@ -586,6 +596,38 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         }
     }
 
+    /**
+     * Jobs handed to this worker more than the reconcile grace ago that it does not list as held (running or
+     * result unacknowledged): the assignment never arrived, or the worker lost the job. Taken back now instead
+     * of at the lease's end. False when the journal failed.
+     */
+    private boolean reconcile(ActorRef<WorkerMsg> worker, WorkerState ws, java.util.Set<String> held) {
+        long graceNanos = run.setup.options().reconcileGrace().toNanos();
+        long now = System.nanoTime();
+        List<JobSpec> missing = new ArrayList<>();
+        for (JobSpec j : ws.inflight.values()) {
+            Long at = run.assignedAt.get(j.jobId());
+            if (held.contains(j.jobId()) || at == null || now - at < graceNanos || run.hasResult(j.jobId())
+                    || !worker.equals(run.holder.get(j.jobId()))) continue;
+            missing.add(j);
+        }
+        for (JobSpec j : missing) {
+            ws.inflight.remove(j.jobId());
+            int current = run.attemptOf(j.jobId());
+            String reason = "worker " + ws.capacity.nodeId() + " does not hold it " + run.setup.options().reconcileGrace().toSeconds()
+                    + " s after it was assigned (the assignment was lost)";
+            getContext().getLog().warn("run {}: job {} attempt {}: {}; re-queued", run.setup.runId(), j.variantName(), current, reason);
+            if (current + 1 < run.setup.options().maxAttempts()) {
+                if (!retry(j, current, reason)) return false;
+            } else if (!record(JobResult.of(j.withAttempt(current), JobStatus.INFRA_ERROR, "gave up after " + (current + 1)
+                    + " attempt(s); last: " + reason, ws.capacity.nodeId(), ""))) {
+                return false;
+            }
+        }
+        if (!missing.isEmpty()) checkDone();
+        return true;
+    }
+
     /** A worker with this many infrastructure errors in a row gets no more jobs of the run while another can run them. */
     static final int QUARANTINE_AFTER = 3;
 
@@ -623,6 +665,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         run.attempts.put(j.jobId(), failedAttempt + 1);
         run.holder.remove(j.jobId());
         run.leaseEnds.remove(j.jobId());
+        run.assignedAt.remove(j.jobId());
         run.queue.put(j.jobId(), run.byId.get(j.jobId()).withAttempt(failedAttempt + 1));
         return true;
     }
@@ -649,6 +692,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         run.queue.remove(r.jobId());
         run.holder.remove(r.jobId());
         run.leaseEnds.remove(r.jobId());
+        run.assignedAt.remove(r.jobId());
         for (WorkerState ws : workers.values()) ws.inflight.remove(r.jobId());
         run.setup.listener().onResult(r);
     }

@@ -514,4 +514,28 @@ class CoordinatorTest {
         });
         assertThat(RunJournal.replay(RunJournal.pathFor(runs, "lease")).duplicateResults()).isZero();
     }
+
+    @Test
+    void anAssignmentThatNeverArrivedIsTakenBackWhenTheWorkerDoesNotListIt() throws Exception {
+        List<JobSpec> jobs = FakePlan.jobs("reconcile", 1, 0, 1000);
+        Started s = start("reconcile", jobs, opts(3).withReconcileGrace(Duration.ofMillis(300)), null);
+        TestProbe<WorkerMsg> a = kit.createTestProbe();
+        s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 8), 8, "", List.of(), ""));
+        JobSpec first = fish(a, AssignJobs.class).jobs().get(0); // as if lost on the way
+        // within the grace an empty list takes nothing back: the assignment may still be in flight
+        s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 8), 8, "", List.of(), ""));
+        fish(a, NoWork.class);
+        Thread.sleep(400);
+        s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 8), 8, "", List.of(), ""));
+        JobSpec again = fish(a, AssignJobs.class).jobs().get(0);
+        assertThat(again.jobId()).isEqualTo(first.jobId());
+        assertThat(again.attempt()).isEqualTo(1);
+        // a worker that lists the job keeps it
+        Thread.sleep(400);
+        s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 8), 8, "", List.of(again.jobId()), ""));
+        fish(a, NoWork.class);
+        s.coordinator().tell(finished(pass(again, "a"), a.getRef()));
+        assertThat(s.done().get(10, TimeUnit.SECONDS).results()).singleElement()
+                .satisfies(r -> assertThat(r.attempt()).isEqualTo(1));
+    }
 }

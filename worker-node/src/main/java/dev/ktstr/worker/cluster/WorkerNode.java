@@ -38,6 +38,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -273,8 +274,11 @@ public final class WorkerNode extends AbstractBehavior<WorkerMsg> {
         Set<String> kernels = new HashSet<>(capacity.cachedKernels());
         kernels.addAll(fetchedKernels);
         kernels.addAll(executor.cachedKernelDigests());
+        // what this worker holds, so the coordinator can take back an assignment that never arrived
+        Set<String> held = new HashSet<>(running.keySet());
+        held.addAll(unacked.keySet());
         RequestWork rw = new RequestWork(getContext().getSelf(), capacity.withCachedKernels(kernels), free,
-                AuthToken.request(secret, capacity.nodeId()));
+                AuthToken.request(secret, capacity.nodeId()), List.copyOf(held), AuthToken.held(secret, capacity.nodeId(), held));
         // until one candidate proves the secret, every candidate is asked (the request token is useless to a rogue)
         if (coordinator != null) {
             coordinator.tell(rw);
