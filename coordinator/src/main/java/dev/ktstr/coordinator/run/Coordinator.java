@@ -47,6 +47,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 
 /**
@@ -119,9 +120,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         final Map<String, Integer> infraStreak = new HashMap<>();
         /** Nodes taken out of this run, with why (in the summary). */
         final Map<String, String> quarantined = new LinkedHashMap<>();
-        /** When each handed-out attempt's lease ends (System.nanoTime): its timeout plus {@link RunOptions#leaseMargin()}. */
-        final Map<String, Long> leaseEnds = new HashMap<>();
-        /** When each held attempt was handed out (System.nanoTime), for reconciliation with the holder's list. */
+        /**
+         * When each held attempt was handed out (System.nanoTime): its lease ends its timeout plus
+         * {@link RunOptions#leaseMargin()} later; reconciliation with the holder's list waits the reconcile grace.
+         */
         final Map<String, Long> assignedAt = new HashMap<>();
         /** Every quarantine of the run and its lifting, for the summary. */
         final List<String> quarantineLog = new ArrayList<>();
@@ -320,7 +322,6 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         for (JobSpec j : chosen) {
             run.queue.remove(j.jobId());
             run.holder.put(j.jobId(), rw.worker());
-            run.leaseEnds.put(j.jobId(), System.nanoTime() + Duration.ofMillis(j.timeoutMs()).plus(run.setup.options().leaseMargin()).toNanos());
             run.assignedAt.put(j.jobId(), System.nanoTime());
             ws.inflight.put(j.jobId(), j);
         }
@@ -346,6 +347,17 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         return out;
     }
 
+    /**
+     * The state of {@code worker} when it registered under {@code node}; else null, logged: an authentic
+     * message from an actor not registered under that node id never concerns a job of this coordinator.
+     */
+    private WorkerState registered(String kind, ActorRef<WorkerMsg> worker, String node) {
+        WorkerState ws = workers.get(worker);
+        if (ws != null && ws.capacity != null && ws.capacity.nodeId().equals(node)) return ws;
+        ignored(kind, worker.path(), "node " + node + " is not a registered worker");
+        return null;
+    }
+
     private void onJobFinished(JobFinished jf) {
         JobResult r = jf.result();
         if (r == null || jf.worker() == null || !authentic(jf.node(), jf.authToken(),
@@ -353,12 +365,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             ignored("JobFinished", jf.worker() == null ? "?" : jf.worker().path(), "wrong or missing shared secret");
             return;
         }
-        WorkerState ws = workers.get(jf.worker());
-        if (ws == null || ws.capacity == null || !ws.capacity.nodeId().equals(jf.node())) {
-            // authentic but not registered under that node id from that actor: it never held a job of this coordinator
-            ignored("JobFinished", jf.worker().path(), "node " + jf.node() + " is not a registered worker");
-            return;
-        }
+        WorkerState ws = registered("JobFinished", jf.worker(), jf.node());
+        if (ws == null) return;
         String ack = AuthToken.coordinator(secret, jf.node());
         if (run == null || !run.byId.containsKey(r.jobId()) || run.results.containsKey(r.jobId())) {
             ws.inflight.remove(r.jobId());
@@ -417,11 +425,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
             ignored("JobFinishedPart", p.worker() == null ? "?" : p.worker().path(), "wrong or missing shared secret");
             return;
         }
-        WorkerState ws = workers.get(p.worker());
-        if (ws == null || ws.capacity == null || !ws.capacity.nodeId().equals(p.node())) {
-            ignored("JobFinishedPart", p.worker().path(), "node " + p.node() + " is not a registered worker");
-            return;
-        }
+        if (registered("JobFinishedPart", p.worker(), p.node()) == null) return;
         String key = p.node() + '\0' + p.jobId() + '\0' + p.attempt();
         ResultParts.Assembly a = assemblies.get(key);
         if (p.offset() == 0) {
@@ -565,12 +569,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
     private void expireLeases() {
         long now = System.nanoTime();
         List<String> expired = new ArrayList<>();
-        run.leaseEnds.forEach((id, end) -> {
-            if (now - end > 0) expired.add(id);
+        long margin = run.setup.options().leaseMargin().toNanos();
+        run.assignedAt.forEach((id, at) -> {
+            if (now - at - margin - TimeUnit.MILLISECONDS.toNanos(run.byId.get(id).timeoutMs()) > 0) expired.add(id);
         });
         boolean requeued = false;
         for (String id : expired) {
-            run.leaseEnds.remove(id);
+            run.assignedAt.remove(id);
             ActorRef<WorkerMsg> holder = run.holder.get(id);
             if (holder == null || run.hasResult(id)) continue;
             WorkerState ws = workers.get(holder);
@@ -664,7 +669,6 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         if (!journal(new JournalRecord.Retry(j.jobId(), failedAttempt, Untrusted.line(reason, 1024)))) return false;
         run.attempts.put(j.jobId(), failedAttempt + 1);
         run.holder.remove(j.jobId());
-        run.leaseEnds.remove(j.jobId());
         run.assignedAt.remove(j.jobId());
         run.queue.put(j.jobId(), run.byId.get(j.jobId()).withAttempt(failedAttempt + 1));
         return true;
@@ -691,7 +695,6 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
         run.executed++;
         run.queue.remove(r.jobId());
         run.holder.remove(r.jobId());
-        run.leaseEnds.remove(r.jobId());
         run.assignedAt.remove(r.jobId());
         for (WorkerState ws : workers.values()) ws.inflight.remove(r.jobId());
         run.setup.listener().onResult(r);

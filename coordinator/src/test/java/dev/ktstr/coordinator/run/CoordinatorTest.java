@@ -431,6 +431,16 @@ class CoordinatorTest {
         return type.cast(got.get(got.size() - 1));
     }
 
+    /** Worker "a" takes one job at a time and fails each with an infrastructure error, until quarantined. */
+    private static void failInfraRepeatedly(Started s, TestProbe<WorkerMsg> a, String error) {
+        for (int i = 0; i < Coordinator.QUARANTINE_AFTER; i++) {
+            s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 1), 1, ""));
+            JobSpec j = fish(a, AssignJobs.class).jobs().get(0);
+            s.coordinator().tell(finished(JobResult.of(j, JobStatus.INFRA_ERROR, error, "a", "kvm"), a.getRef()));
+            fish(a, ResultAck.class);
+        }
+    }
+
     @Test
     void aWorkerWithRepeatedInfrastructureErrorsIsQuarantinedWhileAnotherCanRunTheJobs() throws Exception {
         List<JobSpec> jobs = FakePlan.jobs("quarantine", 4, 0, 1000);
@@ -439,12 +449,7 @@ class CoordinatorTest {
         TestProbe<WorkerMsg> b = kit.createTestProbe();
         s.coordinator().tell(new RequestWork(b.getRef(), cap("b", 8, 8), 0, "")); // registered, busy for now
         b.expectMessageClass(NoWork.class);
-        for (int i = 0; i < Coordinator.QUARANTINE_AFTER; i++) {
-            s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 1), 1, ""));
-            JobSpec j = fish(a, AssignJobs.class).jobs().get(0);
-            s.coordinator().tell(finished(JobResult.of(j, JobStatus.INFRA_ERROR, "qemu: could not open /dev/kvm", "a", "kvm"), a.getRef()));
-            fish(a, ResultAck.class);
-        }
+        failInfraRepeatedly(s, a, "qemu: could not open /dev/kvm");
         // a job never tried is left, but a is out of this run while b can run it
         s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 1), 1, ""));
         fish(a, NoWork.class);
@@ -468,12 +473,7 @@ class CoordinatorTest {
         ActorRef<WorkerMsg> b = stoppableWorker(bp);
         s.coordinator().tell(new RequestWork(b, cap("b", 8, 8), 0, ""));
         bp.expectMessageClass(NoWork.class);
-        for (int i = 0; i < Coordinator.QUARANTINE_AFTER; i++) {
-            s.coordinator().tell(new RequestWork(a.getRef(), cap("a", 8, 1), 1, ""));
-            JobSpec j = fish(a, AssignJobs.class).jobs().get(0);
-            s.coordinator().tell(finished(JobResult.of(j, JobStatus.INFRA_ERROR, "boot hung", "a", "kvm"), a.getRef()));
-            fish(a, ResultAck.class);
-        }
+        failInfraRepeatedly(s, a, "boot hung");
         kit.stop(b);
         // b's loss is processed asynchronously: a is refused until then, and released after
         JobSpec got = null;
