@@ -18,6 +18,6 @@ public final class ScxFlatcg implements SchedulerDefinition {
     @Override
     public Scheduler scheduler() {
         return Scheduler.builder("scx_flatcg").discover("scx_flatcg").topology(1, 1, 2, 1)
-                .assertion(ScxTcg.TOLERANT).build();
+                .assertion(ScxTcg.TOLERANT).attachTimeout(ScxTcg.ATTACH).build();
     }
 }

@@ -21,6 +21,6 @@ public final class ScxQmap implements SchedulerDefinition {
     @Override
     public Scheduler scheduler() {
         return Scheduler.builder("scx_qmap").discover("scx_qmap").topology(1, 1, 2, 1)
-                .assertion(ScxTcg.TOLERANT).build();
+                .assertion(ScxTcg.TOLERANT).attachTimeout(ScxTcg.ATTACH).build();
     }
 }

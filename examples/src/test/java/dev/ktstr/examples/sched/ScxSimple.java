@@ -17,6 +17,6 @@ public final class ScxSimple implements SchedulerDefinition {
     @Override
     public Scheduler scheduler() {
         return Scheduler.builder("scx_simple").discover("scx_simple").topology(1, 1, 2, 1)
-                .assertion(ScxTcg.TOLERANT).build();
+                .assertion(ScxTcg.TOLERANT).attachTimeout(ScxTcg.ATTACH).build();
     }
 }

@@ -1,6 +1,7 @@
 package dev.ktstr.examples.sched;
 
 import dev.ktstr.scenario.verify.Assert;
+import java.time.Duration;
 
 /**
  * Settings the example schedulers share so they pass under QEMU TCG on small, busy CI hosts, where
@@ -17,4 +18,12 @@ final class ScxTcg {
      * a healthy scheduler when the guest's watchdog work item itself is starved by the host.
      */
     static final int WATCHDOG_S = 30;
+
+    /**
+     * Time to reach "enabled": loading means running the BPF verifier under emulation, and on a 2-CPU
+     * TCG host running the example suite's VMs side by side, attaches measured up to 7.6 s (scx_simple),
+     * 11.8 s (scx_central, scx_flatcg) and 15.4 s (scx_qmap with -b 8 -H), against the harness's scaled
+     * default of 12 s; a CI run lost qmap_batch_boost_steady to NOT_ATTACHED that way.
+     */
+    static final Duration ATTACH = Duration.ofSeconds(40);
 }
