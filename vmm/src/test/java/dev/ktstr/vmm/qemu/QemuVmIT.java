@@ -29,14 +29,11 @@ class QemuVmIT {
         Path initrd = TestGuest.initramfs(dir, "d=$(port_dev ktstr.data)\nhead -c 100000 /dev/zero | tr '\\0' x > $d\n"
                 + "echo done > $d\nsleep 1\necho KTSTR_EXIT=5\npoweroff -f\n");
         VmSpec s = spec(initrd, "1,1,2,1").port("ktstr.data").build();
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        long pid;
-        VmResult r;
-        try (QemuVm vm = QemuVm.start(s)) {
-            pid = vm.pid();
+        // Two vCPUs under MTTCG: an early-boot "Oops: int3" is the platform's (VmExit.KernelPanic), and
+        // the product boots once more for it; so does this test, through the same path.
+        QemuVm.Outcome<DataRun> out = QemuVm.runRetryingOnce(s, vm -> {
             List<VcpuThread> vcpus = vm.vcpuThreads();
-            assertThat(vcpus).hasSize(2);
-            assertThat(vcpus).allSatisfy(v -> assertThat(v.hostThreadId()).isPositive());
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
             PortChannel port = vm.port("ktstr.data");
             Thread reader = new Thread(() -> {
                 try {
@@ -46,9 +43,16 @@ class QemuVmIT {
                 }
             });
             reader.start();
-            r = vm.awaitExit();
+            vm.awaitExit();
             reader.join(5000);
-        }
+            return new DataRun(vm.pid(), vcpus, got);
+        });
+        VmResult r = out.result();
+        long pid = out.value().pid();
+        ByteArrayOutputStream got = out.value().bytes();
+        assertThat(out.value().vcpus()).hasSize(2);
+        assertThat(out.value().vcpus()).allSatisfy(v -> assertThat(v.hostThreadId()).isPositive());
+        r.retriedAfter().forEach(f -> System.err.println("QemuVmIT: booted again after " + f.exit().describe()));
         assertThat(r.exit()).isEqualTo(new VmExit.GuestPoweroff(OptionalInt.of(5)));
         assertThat(got.toString(StandardCharsets.US_ASCII)).hasSize(100005).endsWith("done\n");
         assertThat(r.timeToInit()).isPresent();
@@ -56,6 +60,8 @@ class QemuVmIT {
         assertThat(r.machine()).isEqualTo(MachineType.MICROVM);
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }
+
+    private record DataRun(long pid, List<VcpuThread> vcpus, ByteArrayOutputStream bytes) {}
 
     @Test
     void deadlineStopsAHungGuest(@TempDir Path dir) throws Exception {
