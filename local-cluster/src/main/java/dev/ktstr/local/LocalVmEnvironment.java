@@ -33,6 +33,7 @@ public final class LocalVmEnvironment implements TestEnvironment {
     private final AccelDecision accel;
     private final Path cacheRoot = KtstrDirs.cacheRoot();
     private final Consumer<String> guestLog;
+    private dev.ktstr.worker.vm.ChannelFault channelFault;
     private List<KernelArtifacts> kernels;
 
     /**
@@ -91,10 +92,16 @@ public final class LocalVmEnvironment implements TestEnvironment {
         return accel.accel().name().toLowerCase(Locale.ROOT);
     }
 
+    /** Fault-model tests: every VM of this environment gets {@code fault} on its data channel. */
+    public LocalVmEnvironment injectChannelFault(dev.ktstr.worker.vm.ChannelFault fault) {
+        this.channelFault = fault;
+        return this;
+    }
+
     @Override
     public GauntletRun startLocal(int slots) {
         ArtifactCache cache = new ArtifactCache(cacheRoot);
-        return LocalCluster.start(new LocalCluster.Config(new VmJobExecutor(cache, cacheRoot, accel, guestLog), cache, slots, null));
+        return LocalCluster.start(new LocalCluster.Config(new VmJobExecutor(cache, cacheRoot, accel, guestLog).injectChannelFault(channelFault), cache, slots, null));
     }
 
     private static Optional<Path> sibling(Path image, String name) {

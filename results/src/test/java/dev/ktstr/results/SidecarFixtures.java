@@ -102,6 +102,15 @@ public final class SidecarFixtures {
         return s.toBuilder().stats(stats(cgs)).build();
     }
 
+    /** {@code s} with every cgroup's worst gap set to {@code gapMs} (and the stats derived from them). */
+    public static Sidecar withGap(Sidecar s, double gapMs) throws SidecarFormatException {
+        List<SidecarCgroup> cgs = new ArrayList<>();
+        for (SidecarCgroup c : s.stats().cgroups()) {
+            cgs.add(cgroup(c.name(), WakeLatencyHistograms.decode(c.wakeLatencyHdr()), gapMs, c.spread()));
+        }
+        return s.toBuilder().stats(stats(cgs)).build();
+    }
+
     /** Writes a whole gauntlet into a new run of {@code store}. */
     public static RunDir writeRun(RunStore store, List<Sidecar> sidecars) throws IOException {
         RunDir run = store.newRun(RunInfo.of("6.12.117", "9e4d7fe"));

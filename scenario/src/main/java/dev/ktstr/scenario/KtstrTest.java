@@ -117,4 +117,10 @@ public @interface KtstrTest {
     boolean performanceMode() default false;
     /** Fail if host-side VM teardown takes longer (ms; default none). */
     long cleanupBudgetMs() default -1;
+    /**
+     * Runs of each variant (each its own VM and sidecar, spread over the workers): {@code stats compare}
+     * needs several per side to tell a change from the noise of the host. {@code ktstr test --replicas N}
+     * overrides it for a whole run.
+     */
+    int replicas() default 1;
 }

@@ -33,6 +33,7 @@ import java.util.List;
  * @param workConservationWatchdog the harness's work-conservation watchdog for this test
  * @param schedError        what the scheduler's exit message must say (implies expectErr), null = any failure
  * @param allowInconclusive an inconclusive verdict of this test does not fail the run
+ * @param replicas          runs of each variant of this test (each its own VM and sidecar), at least 1
  */
 public record TestConfig(Topology topology, int memoryMb, Scheduler scheduler, List<String> extraSchedArgs,
                          int watchdogTimeoutS, Assert testAssert, Assert assertion, List<String> requiredFlags,
@@ -40,7 +41,7 @@ public record TestConfig(Topology topology, int memoryMb, Scheduler scheduler, L
                          int workersPerCgroup, boolean expectErr, boolean hostOnly, boolean autoRepro,
                          boolean performanceMode, Long cleanupBudgetMs, Long attachTimeoutMs,
                          WorkConservationWatchdog workConservationWatchdog, SchedErrorMatch schedError,
-                         boolean allowInconclusive) {
+                         boolean allowInconclusive, int replicas) {
 
     public static final int DEFAULT_MEMORY_MB = 2048;
     public static final int DEFAULT_WATCHDOG_TIMEOUT_S = 4;
@@ -51,7 +52,7 @@ public record TestConfig(Topology topology, int memoryMb, Scheduler scheduler, L
     public static final TestConfig DEFAULT = new TestConfig(Topology.DEFAULT, DEFAULT_MEMORY_MB, Scheduler.EEVDF, List.of(),
             DEFAULT_WATCHDOG_TIMEOUT_S, Assert.NO_OVERRIDES, Assert.defaultChecks(), List.of(), List.of(),
             TopologyConstraints.DEFAULT, DEFAULT_DURATION_S, DEFAULT_WORKERS_PER_CGROUP, false, false, true, false, null, null,
-            WorkConservationWatchdog.DEFAULT, null, false);
+            WorkConservationWatchdog.DEFAULT, null, false, 1);
 
     public TestConfig {
         if (topology == null) throw new IllegalArgumentException("topology must be set");
@@ -62,6 +63,8 @@ public record TestConfig(Topology topology, int memoryMb, Scheduler scheduler, L
         if (watchdogTimeoutS <= 0) throw new IllegalArgumentException("watchdogTimeoutS must be > 0, got " + watchdogTimeoutS);
         if (cleanupBudgetMs != null && cleanupBudgetMs <= 0) throw new IllegalArgumentException("cleanupBudgetMs must be > 0, got " + cleanupBudgetMs);
         if (attachTimeoutMs != null && attachTimeoutMs <= 0) throw new IllegalArgumentException("attachTimeoutMs must be > 0, got " + attachTimeoutMs);
+        if (replicas == 0) replicas = 1; // absent from configs serialised before it existed
+        if (replicas < 0) throw new IllegalArgumentException("replicas must be >= 1, got " + replicas);
         if (workConservationWatchdog == null) workConservationWatchdog = WorkConservationWatchdog.DEFAULT;
         extraSchedArgs = extraSchedArgs == null ? List.of() : List.copyOf(extraSchedArgs);
         requiredFlags = requiredFlags == null ? List.of() : List.copyOf(requiredFlags);
@@ -81,19 +84,19 @@ public record TestConfig(Topology topology, int memoryMb, Scheduler scheduler, L
     public TestConfig withTopology(Topology t) {
         return new TestConfig(t, memoryMb, scheduler, extraSchedArgs, watchdogTimeoutS, testAssert, assertion, requiredFlags,
                 excludedFlags, constraints, durationS, workersPerCgroup, expectErr, hostOnly, autoRepro, performanceMode, cleanupBudgetMs,
-                attachTimeoutMs, workConservationWatchdog, schedError, allowInconclusive);
+                attachTimeoutMs, workConservationWatchdog, schedError, allowInconclusive, replicas);
     }
 
     /** This config with what a job resolved for one variant (the guest agent's view). */
     public TestConfig withJob(Topology t, Assert merged, int jobDurationS, int jobWorkersPerCgroup) {
         return new TestConfig(t, memoryMb, scheduler, extraSchedArgs, watchdogTimeoutS, testAssert, merged, requiredFlags,
                 excludedFlags, constraints, jobDurationS, jobWorkersPerCgroup, expectErr, hostOnly, autoRepro, performanceMode,
-                cleanupBudgetMs, attachTimeoutMs, workConservationWatchdog, schedError, allowInconclusive);
+                cleanupBudgetMs, attachTimeoutMs, workConservationWatchdog, schedError, allowInconclusive, replicas);
     }
 
     public TestConfig withScheduler(Scheduler s, List<String> required, List<String> excluded) {
         return new TestConfig(topology, memoryMb, s, extraSchedArgs, watchdogTimeoutS, testAssert, null, required,
                 excluded, null, durationS, workersPerCgroup, expectErr, hostOnly, autoRepro, performanceMode, cleanupBudgetMs,
-                attachTimeoutMs, workConservationWatchdog, schedError, allowInconclusive);
+                attachTimeoutMs, workConservationWatchdog, schedError, allowInconclusive, replicas);
     }
 }

@@ -104,6 +104,16 @@ final class StatsCompareCommand implements Callable<Integer> {
     @Option(names = "--no-average", description = "Keep rows distinct; error when a side has duplicates of a variant.")
     boolean noAverage;
 
+    @Option(names = "--min-replicas", paramLabel = "N", defaultValue = "4",
+            description = "Passing samples each side needs per variant for a noise estimate (replicas, or runs averaged);"
+                    + " with it a change must also pass a Mann-Whitney U test, else it is \"within noise\". Default: ${DEFAULT-VALUE}"
+                    + " (below 4 per side no change can reach p < 0.05).")
+    int minReplicas;
+
+    @Option(names = "--alpha", paramLabel = "P", defaultValue = "0.05",
+            description = "Significance level of the noise test (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
     @Option(names = "--threshold", paramLabel = "PCT", description = "Uniform relative gate in percent for every metric.")
     Double threshold;
 
@@ -150,7 +160,8 @@ final class StatsCompareCommand implements Callable<Integer> {
                 onlyRuns.addAll(effB.get(Dimension.RUN));
             }
             LoadResult pool = runs.pool(onlyRuns);
-            CompareOptions opts = new CompareOptions(shared, a, b, pattern, !noAverage, gates, Path.of("").toAbsolutePath());
+            CompareOptions opts = new CompareOptions(shared, a, b, pattern, !noAverage, gates, Path.of("").toAbsolutePath(),
+                    minReplicas, alpha);
             CompareReport report = CompareEngine.compare(pool, opts);
             String text = switch (format) {
                 case table -> CompareText.table(report, output == null && !noColor && Cli.color(), all);

@@ -57,6 +57,10 @@ public final class PlanOptions {
     @Option(names = "--timeout", paramLabel = "SECS", description = "Host deadline per VM (default: 240 + 10 x durationS + 8 x vCPUs).")
     public Integer timeoutSecs;
 
+    @Option(names = "--replicas", paramLabel = "N", description = "Run every variant N times, each its own VM and sidecar"
+            + " (overrides @KtstrTest(replicas)); `ktstr stats compare` needs several per side to tell a change from noise.")
+    public Integer replicas;
+
     /** PATH... plus the --classpath entries; empty when the user named no tests. */
     public List<Path> roots() {
         List<Path> roots = new ArrayList<>(paths);
@@ -68,6 +72,6 @@ public final class PlanOptions {
 
     public TestRunOptions toRunOptions(int slots) {
         return new TestRunOptions(roots(), gauntlet, filters, budgetSecs, partition, overcommit, list, includeIgnored, runsDir,
-                slots, timeoutSecs == null ? null : Duration.ofSeconds(timeoutSecs), ProjectCommit.detect(Path.of("").toAbsolutePath()), null);
+                slots, timeoutSecs == null ? null : Duration.ofSeconds(timeoutSecs), ProjectCommit.detect(Path.of("").toAbsolutePath()), null, replicas);
     }
 }

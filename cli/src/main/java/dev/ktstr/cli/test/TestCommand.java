@@ -33,6 +33,10 @@ public final class TestCommand implements Callable<Integer> {
     @Option(names = "--no-perf-mode", description = "Turn performance mode off (also KTSTR_NO_PERF_MODE): tests that require it are skipped.")
     boolean noPerfMode;
 
+    /** The fault-model IT's seam: damages every guest data channel (flip, insert, truncate, flood at an offset). */
+    @Option(names = "--inject-channel-fault", paramLabel = "MODE@OFFSET", hidden = true)
+    String channelFault;
+
     @Override
     public Integer call() throws Exception {
         if (plan.roots().isEmpty()) {
@@ -47,9 +51,17 @@ public final class TestCommand implements Callable<Integer> {
             System.err.println("ktstr test: " + e.getMessage());
             return 2;
         }
+        dev.ktstr.worker.vm.ChannelFault fault;
+        try {
+            fault = channelFault == null ? null : dev.ktstr.worker.vm.ChannelFault.parse(channelFault);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ktstr test: --inject-channel-fault: " + e.getMessage());
+            return 2;
+        }
+        if (fault != null) System.err.println("ktstr test: injecting a fault into every guest data channel: " + fault);
         if (noPerfMode) System.setProperty(dev.ktstr.worker.vm.VmJobExecutor.NO_PERF_MODE_PROPERTY, "true");
         LocalVmEnvironment env = new LocalVmEnvironment(plan.kernels, AccelMode.parse(accel),
-                guestLog ? line -> System.err.println("  guest: " + line) : null, System.err);
+                guestLog ? line -> System.err.println("  guest: " + line) : null, System.err).injectChannelFault(fault);
         TestRun.Result r = new TestRun(options, env, System.out, System.err).verbose(verbose).run(null);
         return r.exitCode(); // 0 pass, 1 fail, 2 inconclusive only
     }

@@ -63,17 +63,8 @@ class ClusterRealVmIT {
         }
     }
 
-    /** The fixture's classes alone, as a user's test class directory. */
     private Path fixtureClassDir() throws Exception {
-        Path root = Path.of(ClusterSmokeFixture.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        String pkg = ClusterSmokeFixture.class.getPackageName().replace('.', '/');
-        Path dest = Files.createDirectories(tmp.resolve("tests").resolve(pkg));
-        try (Stream<Path> s = Files.list(root.resolve(pkg))) {
-            for (Path f : (Iterable<Path>) s.filter(p -> p.toString().endsWith(".class"))::iterator) {
-                Files.copy(f, dest.resolve(f.getFileName()));
-            }
-        }
-        return tmp.resolve("tests");
+        return SmokeFixtureDir.in(tmp);
     }
 
     private Jvm worker(String name, int port) throws IOException {
@@ -109,10 +100,15 @@ class ClusterRealVmIT {
         return shas;
     }
 
-    private List<ProcessHandle> qemuOfThisTest() {
-        String mark = tmp.toString();
+    /** QEMU processes whose command line names a path under {@code dir} (a test's own VMs). */
+    static List<ProcessHandle> qemuUnder(Path dir) {
+        String mark = dir.toString();
         return ProcessHandle.allProcesses().filter(p -> p.info().command().orElse("").contains("qemu-system"))
                 .filter(p -> p.info().commandLine().orElse("").contains(mark)).toList();
+    }
+
+    private List<ProcessHandle> qemuOfThisTest() {
+        return qemuUnder(tmp);
     }
 
     /** A failed run SIGKILLs its JVMs, which leaves their VMs: stop those (by pid, only this test's). */

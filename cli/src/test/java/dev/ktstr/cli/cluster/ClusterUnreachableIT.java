@@ -16,7 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Unreachable is not dead: a worker paused (SIGSTOP) long enough for the failure detector (10 s) but
- * shorter than the downing (stable-after 25 s) comes back with its jobs, and no job runs twice.
+ * shorter than the downing (stable-after 25 s) comes back with its jobs, and no job runs twice. Paused
+ * for longer, it is downed: its jobs are re-queued as their next attempt and run by the other worker,
+ * the old attempts are fenced (each job decided once), and the downed worker exits non-zero saying so.
  */
 class ClusterUnreachableIT {
 
@@ -26,9 +28,7 @@ class ClusterUnreachableIT {
     Path tmp;
 
     private Jvm worker(String name, int port) throws Exception {
-        return Jvm.start(name, tmp, "worker", "--join", "127.0.0.1:" + port, "--fake", "--fake-ms", "3000", "--slots", "2",
-                "--fake-fail-percent", "0", "--fake-exec-log", tmp.resolve(name + ".exec").toString(),
-                "--cache-dir", tmp.resolve("cache-" + name).toString(), "--sbr-stable-after", "25");
+        return workerDownedAfter(name, port, "25");
     }
 
     private static void signal(Jvm j, String sig) throws Exception {
@@ -77,5 +77,57 @@ class ClusterUnreachableIT {
         // (a worker's node id is its cluster address)
         assertThat(coordinatorLog).contains("is unreachable; its").contains("is reachable again; it kept its")
                 .doesNotContain("removed from the cluster; re-queued");
+    }
+
+    @Test
+    void aWorkerPausedLongerThanTheDowningIsRemovedItsJobsRunElsewhereAndEachJobIsDecidedOnce() throws Exception {
+        int port = Jvm.freePort();
+        Path journal = RunJournal.pathFor(tmp.resolve("runs"), "it-downed");
+        String coordinatorLog;
+        String w1Log;
+        int w1Exit;
+        try (Jvm c = Jvm.start("coord", tmp, "coordinator", "--bind", "127.0.0.1:" + port, "--runs-dir", tmp.resolve("runs").toString(),
+                "--progress-interval", "2", "--sbr-stable-after", "10", "--fake-jobs", String.valueOf(JOBS), "--run-id", "it-downed");
+             Jvm w1 = workerDownedAfter("w1", port, "10");
+             Jvm w2 = workerDownedAfter("w2", port, "10")) {
+            long deadline = System.nanoTime() + 180_000_000_000L;
+            while (executions("w1").isEmpty() || executions("w2").isEmpty()) {
+                if (System.nanoTime() > deadline) throw new AssertionError("both workers never ran a job; " + c.tail());
+                Thread.sleep(100);
+            }
+            signal(w1, "STOP");
+            // failure detector ~10 s + stable-after 10 s: downed well within the pause
+            deadline = System.nanoTime() + 90_000_000_000L;
+            while (!c.output().contains("removed from the cluster; re-queued")) {
+                if (System.nanoTime() > deadline) throw new AssertionError("the paused worker was never removed; " + c.tail());
+                Thread.sleep(200);
+            }
+            Thread.sleep(3_000);
+            signal(w1, "CONT");
+            assertThat(c.awaitExit(240)).as(c.tail()).isZero();
+            w1Exit = w1.awaitExit(60);
+            assertThat(w2.awaitExit(60)).as(w2.tail()).isZero();
+            coordinatorLog = c.output();
+            w1Log = w1.output();
+        }
+        JournalState st = RunJournal.replay(journal);
+        assertThat(st.results()).hasSize(JOBS);
+        assertThat(st.duplicateResults()).isZero();
+        assertThat(st.results().values()).allSatisfy(r -> assertThat(r.status()).isEqualTo(dev.ktstr.protocol.job.JobStatus.PASS));
+        // the paused worker's jobs ran again elsewhere as their next attempt; no attempt ran twice
+        List<String> ran = executions("w1", "w2");
+        Set<String> attempts = new HashSet<>();
+        for (String line : ran) assertThat(attempts.add(line)).as("attempt ran twice: " + line + " in " + ran).isTrue();
+        assertThat(st.results().values()).as("a re-queued job's result is its later attempt's")
+                .anyMatch(r -> r.attempt() > 0);
+        assertThat(coordinatorLog).contains("is unreachable; its").contains("removed from the cluster; re-queued");
+        assertThat(w1Exit).as("the downed worker's exit status; its log:\n%s", w1Log).isNotZero();
+        assertThat(w1Log).contains("ktstr worker: ");
+    }
+
+    private Jvm workerDownedAfter(String name, int port, String stableAfter) throws Exception {
+        return Jvm.start(name, tmp, "worker", "--join", "127.0.0.1:" + port, "--fake", "--fake-ms", "3000", "--slots", "2",
+                "--fake-fail-percent", "0", "--fake-exec-log", tmp.resolve(name + ".exec").toString(),
+                "--cache-dir", tmp.resolve("cache-" + name).toString(), "--sbr-stable-after", stableAfter);
     }
 }

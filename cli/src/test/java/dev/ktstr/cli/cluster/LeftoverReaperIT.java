@@ -183,15 +183,7 @@ class LeftoverReaperIT {
     }
 
     private Path fixtureClassDir() throws Exception {
-        Path dest = tmp.resolve("tests");
-        if (Files.isDirectory(dest)) return dest;
-        Path root = Path.of(ClusterSmokeFixture.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        String pkg = ClusterSmokeFixture.class.getPackageName().replace('.', '/');
-        Path into = Files.createDirectories(dest.resolve(pkg));
-        try (Stream<Path> s = Files.list(root.resolve(pkg))) {
-            for (Path f : (Iterable<Path>) s.filter(p -> p.toString().endsWith(".class"))::iterator) Files.copy(f, into.resolve(f.getFileName()));
-        }
-        return dest;
+        return SmokeFixtureDir.in(tmp);
     }
 
     private interface Check {

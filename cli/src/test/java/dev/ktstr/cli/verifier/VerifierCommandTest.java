@@ -17,7 +17,7 @@ class VerifierCommandTest {
         c = new TestConfig(t, c.memoryMb(), s, c.extraSchedArgs(), c.watchdogTimeoutS(), c.testAssert(), c.assertion(),
                 c.requiredFlags(), c.excludedFlags(), c.constraints(), durationS, c.workersPerCgroup(), expectErr, c.hostOnly(),
                 c.autoRepro(), c.performanceMode(), c.cleanupBudgetMs(), c.attachTimeoutMs(), c.workConservationWatchdog(),
-                c.schedError(), c.allowInconclusive());
+                c.schedError(), c.allowInconclusive(), c.replicas());
         return new KtstrTestEntry("a.T", method, c);
     }
 

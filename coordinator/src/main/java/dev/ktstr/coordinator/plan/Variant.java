@@ -41,6 +41,14 @@ public record Variant(
         activeFlags = List.copyOf(activeFlags);
     }
 
+    public Variant withEstimatedSecs(double secs) {
+        return new Variant(name, testId, test, topology, presetName, activeFlags, kernelLabel, secs, gauntlet, memoryMb, overcommitted, ignored);
+    }
+
+    public Variant withName(String n) {
+        return new Variant(n, testId, test, topology, presetName, activeFlags, kernelLabel, estimatedSecs, gauntlet, memoryMb, overcommitted, ignored);
+    }
+
     /** {@code default} or the active flags joined with {@code +}. */
     public String profileName() {
         return new FlagProfile(activeFlags).name();

@@ -667,6 +667,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorMsg> {
     /** Journals the lost attempt and puts the job back in the queue; false when the journal failed. */
     private boolean retry(JobSpec j, int failedAttempt, String reason) {
         if (!journal(new JournalRecord.Retry(j.jobId(), failedAttempt, Untrusted.line(reason, 1024)))) return false;
+        getContext().getLog().warn("run {}: job {} ({}) attempt {} of {} failed: {}; it will be retried", run.setup.runId(), j.jobId(),
+                j.variantName(), failedAttempt + 1, run.setup.options().maxAttempts(), Untrusted.line(reason, 300));
         run.attempts.put(j.jobId(), failedAttempt + 1);
         run.holder.remove(j.jobId());
         run.assignedAt.remove(j.jobId());

@@ -118,7 +118,9 @@ final class SidecarMapper {
         List<String> sysctls = config == null ? List.of()
                 : config.scheduler().sysctls().stream().map(x -> "sysctl." + x.key() + "=" + x.value()).toList();
         List<String> kargs = config == null ? List.of() : config.scheduler().kargsFor(v.topology().totalCpus());
-        Sidecar.Builder b = Sidecar.builder(v.name())
+        int replica = dev.ktstr.coordinator.plan.Replicas.index(v.name());
+        Sidecar.Builder b = Sidecar.builder(dev.ktstr.coordinator.plan.Replicas.variant(v.name()))
+                .replica(replica == 0 ? null : replica)
                 .runId(runId)
                 .variantId(r.jobId())
                 .topology(v.topology().render())

@@ -23,6 +23,7 @@ import dev.ktstr.coordinator.plan.Overcommit;
 import dev.ktstr.coordinator.plan.PlanTests;
 import dev.ktstr.coordinator.plan.PresetFilter;
 import dev.ktstr.coordinator.plan.TopologyPreset;
+import dev.ktstr.coordinator.plan.Replicas;
 import dev.ktstr.coordinator.plan.Variant;
 import dev.ktstr.results.RunDir;
 import dev.ktstr.results.RunInfo;
@@ -122,6 +123,11 @@ public final class TestRun {
             variants = p.filter(variants, Variant::name);
             err.println("ktstr: partition " + p + " keeps " + variants.size() + " variants");
         }
+        Map<String, KtstrTestEntry> entryById = new LinkedHashMap<>();
+        entries.forEach(e -> entryById.put(e.id(), e));
+        java.util.function.ToIntFunction<Variant> replicas = v -> options.replicas() != null ? options.replicas()
+                : entryById.get(v.testId()).config().replicas();
+        variants = Replicas.weigh(variants, replicas);
         OptionalDouble budget = BudgetSetting.resolve(options.budgetSecs(), System.getenv(), m -> err.println("ktstr: " + m));
         if (budget.isPresent()) {
             // a gauntlet asked for breadth: once every configuration bit is covered, the rest of the budget
@@ -131,11 +137,10 @@ public final class TestRun {
             variants = BudgetSelector.selectAndReport(options.gauntlet() ? BudgetSelector.interleaveByTest(variants) : variants,
                     budget.getAsDouble(), fill, err).selected();
         }
+        variants = Replicas.expand(variants, replicas);
         String oSummary = plan.overcommitSummary();
         if (oSummary != null) err.println("ktstr: " + oSummary);
-        Map<String, KtstrTestEntry> byId = new LinkedHashMap<>();
-        entries.forEach(e -> byId.put(e.id(), e));
-        return new Planned(entries, variants, kernels, byId, loader);
+        return new Planned(entries, variants, kernels, entryById, loader);
     }
 
     /** Prints each variant's phase breakdown under its result line ({@code ktstr test -v}). */

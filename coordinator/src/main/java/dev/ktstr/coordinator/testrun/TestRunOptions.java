@@ -20,11 +20,24 @@ import java.util.List;
  * @param timeout     per-VM host deadline override; null = derived from the test's duration
  * @param commit      project commit recorded in sidecars, or null
  * @param testIds     only these tests ({@code Class#method}); null = every discovered test
+ * @param replicas    {@code --replicas N}: runs of every variant, overriding each test's {@code replicas}; null = the tests' own
  */
 public record TestRunOptions(List<Path> testRoots, boolean gauntlet, List<String> filters, String budgetSecs,
                              String partition, int overcommit, boolean listOnly, boolean includeIgnored, Path runsDir,
-                             int slots, Duration timeout, String commit, java.util.Set<String> testIds) {
+                             int slots, Duration timeout, String commit, java.util.Set<String> testIds,
+                             Integer replicas) {
+    public TestRunOptions(List<Path> testRoots, boolean gauntlet, List<String> filters, String budgetSecs, String partition,
+                          int overcommit, boolean listOnly, boolean includeIgnored, Path runsDir, int slots, Duration timeout,
+                          String commit, java.util.Set<String> testIds) {
+        this(testRoots, gauntlet, filters, budgetSecs, partition, overcommit, listOnly, includeIgnored, runsDir, slots, timeout,
+                commit, testIds, null);
+    }
+
     public TestRunOptions {
+        if (replicas != null && (replicas < 1 || replicas > dev.ktstr.scenario.discovery.KtstrTests.MAX_REPLICAS)) {
+            throw new IllegalArgumentException("--replicas must be between 1 and " + dev.ktstr.scenario.discovery.KtstrTests.MAX_REPLICAS
+                    + ", got " + replicas);
+        }
         testRoots = List.copyOf(testRoots);
         filters = filters == null ? List.of() : List.copyOf(filters);
         if (overcommit < 1) throw new IllegalArgumentException("--overcommit must be >= 1, got " + overcommit);

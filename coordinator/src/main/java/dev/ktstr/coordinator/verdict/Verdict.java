@@ -83,6 +83,12 @@ public final class Verdict {
             // retried, never a test's TIMEOUT
             status = JobStatus.INFRA_ERROR;
             message = end.description();
+        } else if (result == null && lostInTransit(out)) {
+            // The agent reached its verdict (its exit code on the console says so) and wrote the RESULT,
+            // which never arrived: the channel's fault, not the scheduler's, whatever the verdict was.
+            status = JobStatus.INFRA_ERROR;
+            message = CHANNEL_CORRUPTED + "the guest agent of " + vmName(out) + " exited " + end.consoleExitCode()
+                    + " (it had a verdict) but its RESULT frame never arrived over the data channel";
         } else if (result == null) {
             boolean panic = end.kind() == VmEnd.Kind.KERNEL_PANIC;
             SchedExit se = out.schedExit();
@@ -169,6 +175,18 @@ public final class Verdict {
             evidence(out, details);
         }
         return new Judgement(status, line(message), details.toString());
+    }
+
+    /**
+     * A clean power-off whose console exit code is the agent's "pass" or "test failed" (so it wrote its
+     * RESULT first), with no scheduler death or agent crash to explain a missing result.
+     */
+    static boolean lostInTransit(VmOutcome out) {
+        VmEnd end = out.vm().end();
+        Integer code = end.consoleExitCode();
+        return end.kind() == VmEnd.Kind.GUEST_POWEROFF && code != null
+                && (code == dev.ktstr.protocol.guest.ExitInfo.PASS || code == dev.ktstr.protocol.guest.ExitInfo.TEST_FAILED)
+                && out.schedExit() == null && out.crash() == null;
     }
 
     /** Check kinds whose verdict a host that did not run the vCPUs can fake: gaps, starvation, fairness, rates, the monitor's stalls. */

@@ -87,7 +87,7 @@ class SidecarMapperTest {
                 .sysctl("kernel.sched_cfs_bandwidth_slice_us", "1000").karg("isolcpus={last_cpu}").build();
         dev.ktstr.scenario.TestConfig c = new dev.ktstr.scenario.TestConfig(base.topology(), base.memoryMb(), qmap, base.extraSchedArgs(),
                 base.watchdogTimeoutS(), base.testAssert(), null, List.of(), List.of(), base.constraints(), base.durationS(),
-                base.workersPerCgroup(), false, false, false, false, null, null, dev.ktstr.protocol.guest.WorkConservationWatchdog.DEFAULT, null, false);
+                base.workersPerCgroup(), false, false, false, false, null, null, dev.ktstr.protocol.guest.WorkConservationWatchdog.DEFAULT, null, false, 1);
         PlanTest t = PlanTest.defaults("drift");
         Variant v = new Variant("ktstr/drift", t.id(), t, t.topology(), null, List.of(), null, 10, false, 1024, false, false);
         VariantOutcome o = new VariantOutcome(v, new dev.ktstr.scenario.discovery.KtstrTestEntry("a.B", "drift", c),

@@ -454,4 +454,30 @@ class VerdictTest {
         // an undamaged stream without a RESULT stays the guest's failure
         assertThat(Verdict.judge(withEnd(o, o.vm().end()), r.phaseTimingsMs(), PLAIN).status()).isEqualTo(JobStatus.PASS);
     }
+
+    /** A stream cut cleanly between frames has no damage to see; the console's KTSTR_EXIT still tells a lost RESULT from a silent agent. */
+    @Test
+    void aResultLostWithoutDamageIsInfraWhenTheConsoleSaysTheAgentHadAVerdict() throws Exception {
+        JobResult r = recorded("pass-eevdf-steady");
+        VmOutcome o = r.outcome();
+        VmOutcome noResult = new VmOutcome(o.vm(), o.hello(), null, null, o.schedExit(), o.crash(), o.workerReports(), o.stimuli(),
+                o.guestPhases(), o.watchdogEvents(), o.monitor(), o.monitorOff(), o.perf(), List.of(), o.logs(), o.initramfs(), o.host(),
+                o.skipReason());
+        for (int agentCode : new int[] {0, 1}) {
+            VmEnd end = new VmEnd(VmEnd.Kind.GUEST_POWEROFF, "guest powered off (exit code " + agentCode + ")", false, agentCode);
+            JobResult lost = new JobResult("job-9", "steady/eevdf", JobStatus.COMPLETED, "", "", "w1", null, r.phaseTimingsMs(), 0,
+                    withEnd(noResult, end));
+            JobResult judged = Verdict.apply(lost, PLAIN);
+            assertThat(judged.status()).isEqualTo(JobStatus.INFRA_ERROR);
+            assertThat(judged.message()).startsWith(Verdict.CHANNEL_CORRUPTED).contains("exited " + agentCode)
+                    .contains("RESULT frame never arrived").contains("[job job-9, steady/eevdf]");
+        }
+        // the agent's own error code, or no code at all, stays the guest's failure
+        for (Integer code : new Integer[] {3, null}) {
+            VmEnd end = new VmEnd(VmEnd.Kind.GUEST_POWEROFF, "guest powered off", false, code);
+            Verdict.Judgement j = Verdict.judge(withEnd(noResult, end), r.phaseTimingsMs(), PLAIN);
+            assertThat(j.status()).as("console exit code %s", code).isEqualTo(JobStatus.FAIL);
+            assertThat(j.message()).contains("guest agent produced no result");
+        }
+    }
 }

@@ -22,7 +22,7 @@ class TestInvokerTest {
         TestConfig base = TestConfig.DEFAULT;
         TestConfig resolved = new TestConfig(base.topology(), 1024, qmap, List.of("-v"), 9, base.testAssert(), base.assertion(),
                 List.of(), List.of(), base.constraints(), 5, 3, true, false, false, false, 800L, null,
-                dev.ktstr.protocol.guest.WorkConservationWatchdog.DEFAULT, null, false);
+                dev.ktstr.protocol.guest.WorkConservationWatchdog.DEFAULT, null, false, 3);
         GuestJob job = new GuestJob(GuestJob.SCHEMA_VERSION, "ktstr/t", "a.B", "t", base.topology().render(), List.of(), 5, 3, null,
                 json.valueToTree(resolved.assertion()), json.valueToTree(resolved), null, Deadlines.DEFAULT, Map.of(),
                 dev.ktstr.protocol.guest.WorkConservationWatchdog.DEFAULT);

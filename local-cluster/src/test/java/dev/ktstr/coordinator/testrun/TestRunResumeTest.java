@@ -90,6 +90,29 @@ class TestRunResumeTest {
         return run.sidecarFiles().size();
     }
 
+    /** --replicas 3: every variant three times, each replica its own job and sidecar, none overwritten, grouped by name. */
+    @Test
+    void aReplicatedRunWritesOneSidecarPerReplicaUnderTheVariantsName() throws Exception {
+        Path kernel = tmp.resolve("vmlinux");
+        Files.write(kernel, new byte[64 * 1024]);
+        Path runs = tmp.resolve("runs");
+        TestRunOptions opts = new TestRunOptions(List.of(fixtureDir()), false, List.of(), null, null, 1, false, false, runs, 2,
+                null, "abc1234", null, 3);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        FakeEnv env = new FakeEnv(kernel, "replicas");
+        TestRun.Result r = new TestRun(opts, env, new PrintStream(out, true), System.err).run(null);
+        assertThat(r.outcomes()).hasSize(9).allMatch(o -> o.result().status() == JobStatus.PASS);
+        assertThat(env.executions()).isEqualTo(9);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("ktstr/resume_a#r1").contains("ktstr/resume_a#r3");
+        List<dev.ktstr.protocol.sidecar.Sidecar> written = r.runDir().load().sidecars().stream()
+                .map(dev.ktstr.results.LoadedSidecar::sidecar).toList();
+        assertThat(written).hasSize(9);
+        assertThat(written.stream().map(s -> s.testName() + " " + s.replica()).distinct()).hasSize(9);
+        assertThat(written).extracting(dev.ktstr.protocol.sidecar.Sidecar::testName).containsOnly("ktstr/resume_a", "ktstr/resume_b", "ktstr/resume_c");
+        assertThat(written).extracting(dev.ktstr.protocol.sidecar.Sidecar::replica).containsOnly(1, 2, 3);
+        assertThat(r.runDir().sidecarFiles()).extracting(f -> f.getFileName().toString()).allMatch(n -> n.matches(".*-r[123]\\.ktstr\\.json"));
+    }
+
     @Test
     void anInterruptedRunResumesFromItsJournalAndManifest() throws Exception {
         Path kernel = tmp.resolve("vmlinux");

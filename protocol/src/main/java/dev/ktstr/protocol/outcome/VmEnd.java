@@ -9,9 +9,11 @@ import java.util.Objects;
  * @param kind                  which way it ended
  * @param description           one line for reports ("guest powered off (exit code 0)", "kernel crash: ...")
  * @param infrastructureFailure the platform's fault (early-boot oops, boot hang), not the scheduler's
+ * @param consoleExitCode       the guest's exit code as /init printed it on the console ({@code KTSTR_EXIT=n}) before a
+ *                              power-off; null when it printed none. An account independent of the data channel
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record VmEnd(Kind kind, String description, boolean infrastructureFailure) {
+public record VmEnd(Kind kind, String description, boolean infrastructureFailure, Integer consoleExitCode) {
     public enum Kind {
         /** the guest powered off */
         GUEST_POWEROFF,
@@ -28,5 +30,9 @@ public record VmEnd(Kind kind, String description, boolean infrastructureFailure
     public VmEnd {
         Objects.requireNonNull(kind, "kind");
         description = description == null ? "" : description;
+    }
+
+    public VmEnd(Kind kind, String description, boolean infrastructureFailure) {
+        this(kind, description, infrastructureFailure, null);
     }
 }

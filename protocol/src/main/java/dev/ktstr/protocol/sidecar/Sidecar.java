@@ -18,6 +18,9 @@ import java.util.List;
  * @param workerNode  cluster member (host:port or name) that ran the VM
  * @param timestamp   ISO-8601 instant the variant finished
  * @param runSource   "local" or "ci" (KTSTR_CI set)
+ * @param replica     which run of a replicated variant this is (1-based, {@code @KtstrTest(replicas = N)} or
+ *                    {@code ktstr test --replicas N}); null for a variant run once. Replicas share the test name and
+ *                    every identity field, so {@code stats compare} groups them as one variant's samples
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Sidecar(int schemaVersion, String runId, String testName, String variantId, String topology,
@@ -28,7 +31,7 @@ public record Sidecar(int schemaVersion, String runId, String testName, String v
                       List<PayloadMetrics> metrics, List<StimulusEvent> stimulusEvents,
                       List<VerifierStat> verifierStats, KvmStats kvmStats, HostContext host, String timestamp,
                       String runSource, String accelerator, String workerNode, PhaseTimings phases,
-                      Long cleanupDurationMs, boolean inconclusive) {
+                      Long cleanupDurationMs, boolean inconclusive, Integer replica) {
 
     public static final int SCHEMA_VERSION = 1;
 
@@ -74,6 +77,7 @@ public record Sidecar(int schemaVersion, String runId, String testName, String v
         b.verifierStats = new ArrayList<>(verifierStats); b.kvmStats = kvmStats; b.host = host;
         b.timestamp = timestamp; b.runSource = runSource; b.accelerator = accelerator; b.workerNode = workerNode;
         b.phases = phases; b.cleanupDurationMs = cleanupDurationMs; b.inconclusive = inconclusive;
+        b.replica = replica;
         return b;
     }
 
@@ -97,6 +101,7 @@ public record Sidecar(int schemaVersion, String runId, String testName, String v
         private boolean passed = true;
         private boolean skipped;
         private boolean inconclusive;
+        private Integer replica;
         private String reason;
         private List<SidecarDetail> details = new ArrayList<>();
         private SidecarStats stats;
@@ -116,6 +121,12 @@ public record Sidecar(int schemaVersion, String runId, String testName, String v
         private Builder() {}
 
         public Builder runId(String v) { runId = v; return this; }
+        /** 1-based replica of a replicated variant; null (the default) for a variant run once. */
+        public Builder replica(Integer v) {
+            if (v != null && v < 1) throw new IllegalArgumentException("replica must be >= 1, got " + v);
+            replica = v;
+            return this;
+        }
         public Builder testName(String v) { testName = v; return this; }
         public Builder variantId(String v) { variantId = v; return this; }
         public Builder topology(String v) { topology = v; return this; }
@@ -170,7 +181,7 @@ public record Sidecar(int schemaVersion, String runId, String testName, String v
             return new Sidecar(schemaVersion, runId, testName, variantId, topology, scheduler, schedulerCommit,
                     projectCommit, kernelVersion, kernelCommit, payload, workType, activeFlags, sysctls, kargs,
                     passed, skipped, reason, details, stats, monitor, metrics, stimulusEvents, verifierStats,
-                    kvmStats, host, timestamp, runSource, accelerator, workerNode, phases, cleanupDurationMs, inconclusive);
+                    kvmStats, host, timestamp, runSource, accelerator, workerNode, phases, cleanupDurationMs, inconclusive, replica);
         }
     }
 }

@@ -11,8 +11,8 @@ import java.util.List;
  * A variant's identity inside a run and its sidecar file name
  * {@code {test_name}-{hash16}.ktstr.json}. The hash covers what makes two variants different
  * tests (test, topology, scheduler, payload, work type, sorted flags, sysctls and kargs, kernel
- * version) and excludes what only describes a result (commits, host, run source, timings), so a
- * rerun of the same variant maps to the same name.
+ * version) and excludes what only describes a result (commits, host, run source, timings, the
+ * replica index), so a rerun of the same variant maps to the same name.
  */
 public final class VariantKey {
     /** A file is a sidecar iff its name contains this and ends with ".json" (spec §8.1). */
@@ -42,8 +42,9 @@ public final class VariantKey {
         }
     }
 
+    /** {@code {test}-{hash16}.ktstr.json}; a replica adds {@code -r{k}}, so the replicas of a variant never overwrite each other. */
     public static String fileName(Sidecar s) {
-        return safe(s.testName()) + "-" + hash(s) + SUFFIX;
+        return safe(s.testName()) + "-" + hash(s) + (s.replica() == null ? "" : "-r" + s.replica()) + SUFFIX;
     }
 
     public static boolean isSidecarFileName(String name) {

@@ -100,6 +100,21 @@ class SidecarCodecTest {
     }
 
     @Test
+    void replicasShareTheVariantHashButNeverAFileAndRoundTrip() throws Exception {
+        Sidecar a = sample();
+        Sidecar r1 = a.toBuilder().replica(1).build();
+        Sidecar r2 = a.toBuilder().replica(2).build();
+        assertThat(VariantKey.hash(r1)).isEqualTo(VariantKey.hash(r2)).isEqualTo(VariantKey.hash(a));
+        assertThat(VariantKey.fileName(r2)).isEqualTo("cpusetSplit-" + VariantKey.hash(a) + "-r2.ktstr.json");
+        assertThat(java.util.Set.of(VariantKey.fileName(a), VariantKey.fileName(r1), VariantKey.fileName(r2))).hasSize(3);
+        Sidecar back = SidecarCodec.parse(SidecarCodec.toBytes(r2), "r2");
+        assertThat(back.replica()).isEqualTo(2);
+        assertThat(SidecarCodec.parse(SidecarCodec.toBytes(a), "a").replica()).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.toBuilder().replica(0))
+                .hasMessageContaining("replica must be >= 1");
+    }
+
+    @Test
     void registryHasTheNineteenSpecMetrics() {
         assertThat(MetricRegistry.all()).hasSize(19);
         assertThat(MetricRegistry.byName("worst_gap_ms").orElseThrow().defaultAbs()).isEqualTo(500);

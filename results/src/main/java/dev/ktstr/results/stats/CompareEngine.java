@@ -79,15 +79,24 @@ public final class CompareEngine {
                 excluded.add(b.key() + ": A " + outcome(a) + ", B " + outcome(b));
                 continue;
             }
-            pairs.add(new Pair(b.key(), a, b, deltas(a, b, opts.policy())));
+            pairs.add(new Pair(b.key(), a, b, deltas(a, b, opts.policy(), opts.minReplicas(), opts.alpha())));
         }
         List<String> removed = ga.keySet().stream().filter(k -> !gb.containsKey(k)).toList();
+        noiseWarning(pairs, opts.minReplicas()).ifPresent(warnings::add);
         return new CompareReport(fa, fb, slicing, warnings, opts.average(), distinctRuns(rowsA), distinctRuns(rowsB),
                 List.copyOf(ga.values()), List.copyOf(gb.values()), pairs, newInB, removed, excluded,
                 hostDeltas(rowsA, rowsB), pool.problems());
     }
 
     static List<MetricDelta> deltas(VariantGroup a, VariantGroup b, ThresholdPolicy policy) {
+        return deltas(a, b, policy, Noise.DEFAULT_MIN_REPLICAS, Noise.DEFAULT_ALPHA);
+    }
+
+    /**
+     * Every registry metric both groups recorded. A change is significant when it passes both gates (spec
+     * §8.4); with replicas enough on both sides it must also pass the noise test, else it is WITHIN_NOISE.
+     */
+    static List<MetricDelta> deltas(VariantGroup a, VariantGroup b, ThresholdPolicy policy, int minReplicas, double alpha) {
         List<MetricDelta> out = new ArrayList<>();
         for (MetricDef m : MetricRegistry.all()) {
             Double va = a.metric(m.name());
@@ -100,12 +109,26 @@ public final class CompareEngine {
             // from 0 stalls to 5 would be invisible. We treat growth from zero as infinitely large.
             double rel = Math.abs(va) < EPS ? Double.POSITIVE_INFINITY : Math.abs(delta / va);
             double relGate = policy.relThreshold(m);
-            boolean significant = Math.abs(delta) >= m.defaultAbs() && rel >= relGate;
-            Verdict v = !significant ? Verdict.UNCHANGED
+            boolean gated = Math.abs(delta) >= m.defaultAbs() && rel >= relGate;
+            Noise noise = Noise.of(a.samples(m.name()), b.samples(m.name()), minReplicas).orElse(null);
+            Verdict v = !gated ? Verdict.UNCHANGED
+                    : noise != null && !noise.significant(alpha) ? Verdict.WITHIN_NOISE
                     : m.polarity().isRegression(va, vb) ? Verdict.REGRESSION : Verdict.IMPROVEMENT;
-            out.add(new MetricDelta(m.name(), m.unit(), va, vb, delta, rel, m.defaultAbs(), relGate, v));
+            out.add(new MetricDelta(m.name(), m.unit(), va, vb, delta, rel, m.defaultAbs(), relGate, v, noise));
         }
         return out;
+    }
+
+    /** Says, once, when pairs were judged without a noise estimate and what would give one. */
+    static java.util.Optional<String> noiseWarning(List<Pair> pairs, int minReplicas) {
+        List<Pair> without = pairs.stream().filter(p -> !p.noiseEstimated()).toList();
+        if (without.isEmpty()) return java.util.Optional.empty();
+        int fewestA = without.stream().mapToInt(p -> p.a().contributors().size()).min().orElse(0);
+        int fewestB = without.stream().mapToInt(p -> p.b().contributors().size()).min().orElse(0);
+        return java.util.Optional.of(without.size() + " of " + pairs.size() + " pair(s) have no noise estimate (fewest passing"
+                + " samples per variant: A " + fewestA + ", B " + fewestB + "; a noise test needs " + minReplicas
+                + " per side): their changes are judged by the dual gates alone, and on a noisy host such a change may be noise."
+                + " Run both sides with `ktstr test --replicas " + Math.max(minReplicas, 5) + "` (or @KtstrTest(replicas = N))");
     }
 
     private static List<LoadedSidecar> select(LoadResult pool, SideFilter f, String pattern) {

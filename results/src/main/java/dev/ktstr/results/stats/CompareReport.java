@@ -19,13 +19,30 @@ public record CompareReport(SideFilter sideA, SideFilter sideB, List<Dimension> 
                             List<String> removedInB, List<String> excluded, List<HostDelta> hostDeltas,
                             List<LoadProblem> problems) {
 
-    public enum Verdict { REGRESSION, IMPROVEMENT, UNCHANGED }
+    /**
+     * {@code WITHIN_NOISE}: the change passes both gates but the replicas do not show it is real (the
+     * noise test's p-value is not below alpha); it never fails a compare.
+     */
+    public enum Verdict { REGRESSION, IMPROVEMENT, WITHIN_NOISE, UNCHANGED }
 
-    /** One metric of one pair. {@code rel} is |delta/a|, infinite when a was 0. */
+    /**
+     * One metric of one pair. {@code rel} is |delta/a|, infinite when a was 0. {@code noise} is null when
+     * a side has fewer replicas than the minimum: the gates alone judged the change.
+     */
     public record MetricDelta(String metric, String unit, double a, double b, double delta, double rel,
-                              double absGate, double relGate, Verdict verdict) {}
+                              double absGate, double relGate, Verdict verdict, Noise noise) {
+        public MetricDelta(String metric, String unit, double a, double b, double delta, double rel, double absGate,
+                           double relGate, Verdict verdict) {
+            this(metric, unit, a, b, delta, rel, absGate, relGate, verdict, null);
+        }
+    }
 
     public record Pair(String key, VariantGroup a, VariantGroup b, List<MetricDelta> deltas) {
+        /** True when every compared metric had a noise estimate. */
+        public boolean noiseEstimated() {
+            return !deltas.isEmpty() && deltas.stream().allMatch(d -> d.noise() != null);
+        }
+
         public long regressions() {
             return deltas.stream().filter(d -> d.verdict() == Verdict.REGRESSION).count();
         }
@@ -39,6 +56,10 @@ public record CompareReport(SideFilter sideA, SideFilter sideB, List<Dimension> 
 
     public long regressions() {
         return pairs.stream().mapToLong(Pair::regressions).sum();
+    }
+
+    public long withinNoise() {
+        return pairs.stream().flatMap(p -> p.deltas().stream()).filter(d -> d.verdict() == Verdict.WITHIN_NOISE).count();
     }
 
     public long improvements() {

@@ -44,15 +44,23 @@ public final class CompareText {
                 sb.append("  no significant change in ").append(p.deltas().size()).append(" metric(s)\n");
                 continue;
             }
-            sb.append(String.format(Locale.ROOT, "  %-34s %12s %12s %12s %9s  %s%n", "metric", "A", "B", "delta", "rel", "verdict"));
+            boolean noise = shown.stream().anyMatch(d -> d.noise() != null);
+            sb.append(String.format(Locale.ROOT, "  %-34s %12s %12s %12s %9s %s %s%n", "metric", "A", "B", "delta", "rel",
+                    noise ? String.format(Locale.ROOT, "%7s %-21s", "p", "95% CI A | B") : "", "verdict"));
             for (MetricDelta d : shown) {
-                String line = String.format(Locale.ROOT, "  %-34s %12s %12s %12s %9s  %s", d.metric() + " (" + d.unit() + ")",
+                String line = String.format(Locale.ROOT, "  %-34s %12s %12s %12s %9s %s %s", d.metric() + " (" + d.unit() + ")",
                         fmt(d.a()), fmt(d.b()), (d.delta() >= 0 ? "+" : "") + fmt(d.delta()), HtmlReport.relText(d.rel()),
-                        d.verdict().name().toLowerCase(Locale.ROOT));
+                        !noise ? "" : d.noise() == null ? String.format(Locale.ROOT, "%7s %-21s", "-", "(no noise estimate)")
+                                : String.format(Locale.ROOT, "%7.3f %-21s", d.noise().pValue(), "±" + fmt(d.noise().ciA()) + " | ±" + fmt(d.noise().ciB())),
+                        verdictWord(d.verdict()));
                 String c = d.verdict() == Verdict.REGRESSION ? RED : d.verdict() == Verdict.IMPROVEMENT ? GREEN : null;
                 sb.append(color && c != null ? c + line + RESET : line).append('\n');
             }
             long hidden = p.deltas().size() - shown.size();
+            long noisy = shown.stream().filter(d -> d.verdict() == Verdict.WITHIN_NOISE).count();
+            if (noisy > 0) {
+                sb.append("  (").append(noisy).append(" change(s) pass the gates but not the noise test: within noise)\n");
+            }
             if (hidden > 0) {
                 sb.append("  (").append(hidden).append(" metric(s) within gates; --all shows them)\n");
             }
@@ -68,12 +76,16 @@ public final class CompareText {
             sb.append("\ncorrupt sidecars (").append(r.problems().size()).append("), skipped:\n");
             r.problems().forEach(p -> sb.append("  ").append(p.message()).append('\n'));
         }
-        sb.append('\n').append(String.format(Locale.ROOT, "%d pair(s) compared: %d regression(s), %d improvement(s); "
-                        + "%d new in B, %d removed, %d excluded%n", r.pairs().size(), r.regressions(), r.improvements(),
-                r.newInB().size(), r.removedInB().size(), r.excluded().size()));
+        sb.append('\n').append(String.format(Locale.ROOT, "%d pair(s) compared: %d regression(s), %d improvement(s), "
+                        + "%d within noise; %d new in B, %d removed, %d excluded%n", r.pairs().size(), r.regressions(), r.improvements(),
+                r.withinNoise(), r.newInB().size(), r.removedInB().size(), r.excluded().size()));
         String verdict = r.hasRegression() ? "REGRESSION" : "no regression";
         sb.append(color ? (r.hasRegression() ? RED : GREEN) + verdict + RESET : verdict).append('\n');
         return sb.toString();
+    }
+
+    static String verdictWord(Verdict v) {
+        return v == Verdict.WITHIN_NOISE ? "within noise" : v.name().toLowerCase(Locale.ROOT);
     }
 
     private static void section(StringBuilder sb, String title, List<String> items) {
@@ -95,6 +107,7 @@ public final class CompareText {
         root.put("regression", r.hasRegression());
         root.put("regressions", r.regressions());
         root.put("improvements", r.improvements());
+        root.put("within_noise", r.withinNoise());
         ArrayNode w = root.putArray("warnings");
         r.warnings().forEach(w::add);
         ArrayNode pairs = root.putArray("pairs");
@@ -120,6 +133,14 @@ public final class CompareText {
                 m.put("abs_gate", d.absGate());
                 m.put("rel_gate", d.relGate());
                 m.put("verdict", d.verdict().name().toLowerCase(Locale.ROOT));
+                if (d.noise() == null) {
+                    m.putNull("noise");
+                } else {
+                    Noise n = d.noise();
+                    m.putObject("noise").put("n_a", n.nA()).put("mean_a", n.meanA()).put("ci95_a", n.ciA())
+                            .put("n_b", n.nB()).put("mean_b", n.meanB()).put("ci95_b", n.ciB()).put("p_value", n.pValue())
+                            .put("test", "mann-whitney-u two-sided");
+                }
             }
         }
         root.set("new_in_b", strings(r.newInB()));

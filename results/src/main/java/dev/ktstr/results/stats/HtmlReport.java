@@ -37,7 +37,7 @@ public final class HtmlReport {
                         + "h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}"
                         + "table{border-collapse:collapse;font-size:13px}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:left}"
                         + "td.num{text-align:right;font-variant-numeric:tabular-nums}.reg{color:" + RED + ";font-weight:600}"
-                        + ".imp{color:" + GREEN + "}.banner{padding:10px 14px;border-radius:6px;font-weight:600;margin:12px 0}"
+                        + ".imp{color:" + GREEN + "}.noise{color:#777}.banner{padding:10px 14px;border-radius:6px;font-weight:600;margin:12px 0}"
                         + ".banner.bad{background:#fde2e1;color:#8a1c1a}.banner.good{background:#e3f5e1;color:#1d5e1a}"
                         + "svg.ktstr-chart{display:block;margin:10px 0;background:#fff}"
                         + "svg text{font-family:system-ui,'DejaVu Sans',sans-serif}svg .title{font-size:14px;font-weight:600}"
@@ -64,6 +64,7 @@ public final class HtmlReport {
 
         sb.append("<h2>Per-metric change, B vs A</h2>");
         sb.append(deltaChart(r));
+        replicaPlots(sb, r);
         sb.append("<h2>Wake-latency percentiles per cgroup</h2>");
         latencyPlots(sb, r);
         sb.append("<h2>Pass/fail: test × topology</h2>");
@@ -78,9 +79,9 @@ public final class HtmlReport {
         for (Pair p : r.pairs()) {
             for (MetricDelta d : p.deltas()) {
                 if (d.verdict() != Verdict.UNCHANGED) {
-                    rows.add(new String[] {d.verdict() == Verdict.REGRESSION ? "reg" : "imp", p.key(), d.metric(),
-                            fmt(d.a()), fmt(d.b()), (d.delta() >= 0 ? "+" : "") + fmt(d.delta()), relText(d.rel()),
-                            d.verdict().name().toLowerCase()});
+                    rows.add(new String[] {d.verdict() == Verdict.REGRESSION ? "reg" : d.verdict() == Verdict.IMPROVEMENT ? "imp" : "noise",
+                            p.key(), d.metric(), fmt(d.a()), fmt(d.b()), (d.delta() >= 0 ? "+" : "") + fmt(d.delta()), relText(d.rel()),
+                            CompareText.verdictWord(d.verdict()) + (d.noise() == null ? "" : String.format(java.util.Locale.ROOT, " (p=%.3f)", d.noise().pValue()))});
                 }
             }
         }
@@ -96,6 +97,22 @@ public final class HtmlReport {
                     .append(row[6]).append("</td><td class=\"").append(row[0]).append("\">").append(row[7]).append("</td></tr>");
         }
         sb.append("</table>");
+    }
+
+    /** The replicas behind every change that passed the gates (significant or within noise), when both sides had enough. */
+    private static void replicaPlots(StringBuilder sb, CompareReport r) {
+        List<String> plots = new ArrayList<>();
+        for (Pair p : r.pairs()) {
+            for (MetricDelta d : p.deltas()) {
+                if (d.noise() == null || d.verdict() == Verdict.UNCHANGED) continue;
+                plots.add(Svg.strip(p.key() + ": " + d.metric() + " (" + d.unit() + "), " + CompareText.verdictWord(d.verdict()),
+                        p.a().samples(d.metric()), p.b().samples(d.metric()), d.noise(), 900));
+            }
+        }
+        if (plots.isEmpty()) return;
+        sb.append("<h2>Replicas behind the changes</h2><p class=\"muted\">one dot per replica, the bar its side's mean with"
+                + " a 95% confidence interval; a change counts only when the Mann-Whitney U p-value is below alpha</p>");
+        plots.forEach(sb::append);
     }
 
     static String relText(double rel) {

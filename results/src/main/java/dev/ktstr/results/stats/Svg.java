@@ -153,6 +153,54 @@ final class Svg {
         return sb.append("</svg>").toString();
     }
 
+    /**
+     * Two rows of dots, one per replica (A above, B below), on a shared horizontal axis, each row with
+     * its mean and 95 % confidence interval: what the noise test saw.
+     */
+    static String strip(String title, double[] a, double[] b, Noise n, int w) {
+        int left = 40, right = 20, top = 28, row = 26, h = top + 2 * row + 30;
+        double min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
+        for (double[] side : new double[][] {a, b}) {
+            for (double v : side) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        min = Math.min(min, Math.min(n.meanA() - n.ciA(), n.meanB() - n.ciB()));
+        max = Math.max(max, Math.max(n.meanA() + n.ciA(), n.meanB() + n.ciB()));
+        if (max <= min) max = min + 1;
+        double pad = (max - min) * 0.05;
+        double lo = min - pad, hi = max + pad, pw = w - left - right;
+        java.util.function.DoubleUnaryOperator x = v -> left + pw * (v - lo) / (hi - lo);
+        StringBuilder sb = open(w, h, "replicas", title);
+        sb.append(text(left, 16, title, "title", "start"));
+        String[] colors = {PALETTE[0], PALETTE[1]};
+        double[][] sides = {a, b};
+        double[] means = {n.meanA(), n.meanB()};
+        double[] cis = {n.ciA(), n.ciB()};
+        for (int s = 0; s < 2; s++) {
+            double y = top + row * s + row / 2.0;
+            sb.append(text(left - 8, y + 4, s == 0 ? "A" : "B", "tick", "end"));
+            sb.append(String.format(Locale.ROOT, "<line class=\"ci\" stroke=\"%s\" stroke-width=\"3\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
+                    colors[s], x.applyAsDouble(means[s] - cis[s]), y + 8, x.applyAsDouble(means[s] + cis[s]), y + 8));
+            sb.append(String.format(Locale.ROOT, "<line class=\"mean\" stroke=\"%s\" stroke-width=\"2\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
+                    colors[s], x.applyAsDouble(means[s]), y - 9, x.applyAsDouble(means[s]), y + 11));
+            for (double v : sides[s]) {
+                sb.append(String.format(Locale.ROOT, "<circle class=\"replica\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\" fill-opacity=\"0.6\"><title>%s</title></circle>",
+                        x.applyAsDouble(v), y, colors[s], esc((s == 0 ? "A: " : "B: ") + fmt(v))));
+            }
+        }
+        double axisY = top + 2 * row + 4;
+        sb.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", left, axisY, left + pw, axisY));
+        for (int i = 0; i <= 4; i++) {
+            double v = lo + (hi - lo) * i / 4;
+            sb.append(text(x.applyAsDouble(v), axisY + 14, fmt(v), "tick", "middle"));
+        }
+        sb.append(text(left + pw, 16, String.format(Locale.ROOT, "p = %.3f (Mann-Whitney U), n = %d / %d", n.pValue(), n.nA(), n.nB()),
+                "legend", "end"));
+        return sb.append("</svg>").toString();
+    }
+
     private static StringBuilder open(int w, int h, String kind, String title) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"ktstr-chart\" data-kind=\"%s\" "

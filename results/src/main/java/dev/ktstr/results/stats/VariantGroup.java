@@ -63,6 +63,18 @@ public final class VariantGroup {
         return metrics.get(name);
     }
 
+    /**
+     * One value per passing contributor that recorded the metric, as that sidecar states it (for
+     * wake-latency metrics, each replica's own figure, not the merged histogram's): the samples the
+     * noise test of {@code stats compare} ranks.
+     */
+    public double[] samples(String name) {
+        MetricDef m = MetricRegistry.byName(name).orElse(null);
+        if (m == null) return new double[0];
+        return contributors().stream().map(r -> m.valueOf(r.sidecar())).filter(v -> v != null && Double.isFinite(v))
+                .mapToDouble(Double::doubleValue).toArray();
+    }
+
     public boolean latencyFromHistograms() {
         return latencyFromHistograms;
     }

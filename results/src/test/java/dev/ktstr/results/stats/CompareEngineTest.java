@@ -213,4 +213,57 @@ class CompareEngineTest {
         return ds.stream().filter(d -> d.metric().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no delta for " + name + " in " + ds));
     }
+
+    /** Five replicas of one variant with these worst gaps (TCG-like spread), p99 wake latency doctored x3 on request. */
+    private static RunDir replicas(RunStore store, long seed, double[] gapsMs, boolean doctor) throws Exception {
+        List<Sidecar> out = new ArrayList<>();
+        for (int k = 1; k <= gapsMs.length; k++) {
+            Sidecar s = SidecarFixtures.variant("steady", "1n1l2c1t", seed + k * 31L).toBuilder().replica(k).build();
+            s = SidecarFixtures.withGap(s, gapsMs[k - 1]);
+            out.add(doctor ? SidecarFixtures.doctor(s) : s);
+        }
+        return SidecarFixtures.writeRun(store, out);
+    }
+
+    /**
+     * Five replicas per side of one variant, a 1 % gate every noisy change passes: two samplings of one
+     * distribution are within noise (no regression), a doctored side (p99 x3) is a regression the
+     * noise test confirms; with fewer replicas than the minimum the gates alone decide, and the report says so.
+     */
+    @Test
+    void replicasTellNoiseFromARealChange() throws Exception {
+        RunStore store = RunStore.open(root);
+        // B's gaps are 30 % higher on average, past both gates, but interleave with A's: noise, not a change
+        RunDir a = replicas(store, 1, new double[] {1000, 1500, 2000, 2500, 3000}, false);
+        RunDir same = replicas(store, 1000, new double[] {3100, 1600, 2600, 3600, 2100}, false);
+        RunDir bad = replicas(store, 2000, new double[] {1000, 1500, 2000, 2500, 3000}, true);
+        ThresholdPolicy tight = ThresholdPolicy.uniform(1.0);
+
+        CompareReport noise = CompareEngine.compare(pool(store), CompareOptions.runs(a.id(), same.id()).withPolicy(tight));
+        assertThat(noise.pairs()).hasSize(1);
+        CompareReport.Pair p = noise.pairs().get(0);
+        assertThat(p.a().contributors()).hasSize(5);
+        assertThat(p.noiseEstimated()).isTrue();
+        assertThat(metric(p.deltas(), "worst_gap_ms").verdict()).as("the gaps differ by noise alone").isEqualTo(Verdict.WITHIN_NOISE);
+        assertThat(p.deltas()).noneMatch(d -> d.verdict() == Verdict.REGRESSION || d.verdict() == Verdict.IMPROVEMENT);
+        assertThat(noise.hasRegression()).isFalse();
+        assertThat(noise.withinNoise()).isPositive();
+        assertThat(noise.warnings()).noneMatch(w -> w.contains("no noise estimate"));
+        assertThat(CompareText.table(noise, false, false)).contains("within noise").contains("no regression");
+
+        CompareReport real = CompareEngine.compare(pool(store), CompareOptions.runs(a.id(), bad.id()).withPolicy(tight));
+        MetricDelta p99 = metric(real.pairs().get(0).deltas(), "worst_p99_wake_latency_us");
+        assertThat(p99.verdict()).isEqualTo(Verdict.REGRESSION);
+        assertThat(p99.noise().pValue()).isCloseTo(2.0 / 252, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(real.hasRegression()).isTrue();
+        assertThat(HtmlReport.render(real)).contains("Replicas behind the changes").contains("data-kind=\"replicas\"");
+        assertThat(CompareText.json(real)).contains("\"p_value\"").contains("mann-whitney-u two-sided");
+
+        CompareReport gatesOnly = CompareEngine.compare(pool(store), CompareOptions.runs(a.id(), same.id()).withPolicy(tight).withNoise(6, 0.05));
+        assertThat(gatesOnly.pairs().get(0).noiseEstimated()).isFalse();
+        assertThat(gatesOnly.warnings()).anyMatch(w -> w.contains("no noise estimate") && w.contains("A 5, B 5")
+                && w.contains("--replicas"));
+        assertThat(metric(gatesOnly.pairs().get(0).deltas(), "worst_gap_ms").verdict()).as("without a noise estimate the gates cry wolf")
+                .isEqualTo(Verdict.REGRESSION);
+    }
 }

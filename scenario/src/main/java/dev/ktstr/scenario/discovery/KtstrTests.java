@@ -273,11 +273,22 @@ public final class KtstrTests {
                     a.expectErr(), a.hostOnly(), a.autoRepro(), a.performanceMode(),
                     a.cleanupBudgetMs() == -1 ? null : optLong(id, "cleanupBudgetMs", a.cleanupBudgetMs()),
                     attachTimeoutMs(id, a.attachTimeoutS(), s), watchdog(id, a),
-                    dev.ktstr.protocol.job.SchedErrorMatch.of(a.expectSchedErrorContains(), a.expectSchedErrorMatches()), a.allowInconclusive());
+                    dev.ktstr.protocol.job.SchedErrorMatch.of(a.expectSchedErrorContains(), a.expectSchedErrorMatches()), a.allowInconclusive(),
+                    replicas(id, a.replicas()));
         } catch (IllegalArgumentException e) {
             throw new InvalidTestException(id, e.getMessage());
         }
     }
+
+    static int replicas(String id, int n) {
+        if (n < 1 || n > MAX_REPLICAS) {
+            throw new InvalidTestException(id, "replicas = " + n + " is out of range: give 1 (run once) to " + MAX_REPLICAS);
+        }
+        return n;
+    }
+
+    /** More runs than this of one variant is a typo, not a noise estimate. */
+    public static final int MAX_REPLICAS = 100;
 
     /** Spec §1.1 flag rules: declared by the scheduler, scheduler has flags at all, not both required and excluded. */
     public static void checkFlags(String id, Scheduler s, List<String> required, List<String> excluded) {

@@ -121,6 +121,8 @@ public final class VmJobExecutor implements JobExecutor {
     private volatile GuestRuntime runtime;
     private volatile Path guestJar;
     private volatile GuestArchives.Result aot;
+    /** Fault-model tests only: damages the guest data channel on its way to the reader. */
+    private volatile ChannelFault channelFault;
 
     public VmJobExecutor(ArtifactCache artifacts, Path cacheRoot, AccelDecision accel, Consumer<String> liveLog) {
         this.artifacts = artifacts;
@@ -128,6 +130,12 @@ public final class VmJobExecutor implements JobExecutor {
         this.accel = accel;
         this.initramfs = new InitramfsBuilder(cacheRoot);
         this.liveLog = liveLog;
+    }
+
+    /** Puts {@code fault} between QEMU's data-port socket and the frame reader of every VM from now on (tests of the fault model). */
+    public VmJobExecutor injectChannelFault(ChannelFault fault) {
+        this.channelFault = fault;
+        return this;
     }
 
     /**
@@ -276,7 +284,9 @@ public final class VmJobExecutor implements JobExecutor {
                     b.monitorError = monitorOff;
                 }
                 try {
-                    b.session.readAll(vm.port("ktstr.data").in(), liveLog);
+                    InputStream data = vm.port("ktstr.data").in();
+                    ChannelFault fault = channelFault;
+                    b.session.readAll(fault == null ? data : fault.apply(data), liveLog);
                 } finally {
                     // the monitor maps guest RAM: unmap before QEMU's files go away with the VM
                     if (b.monitor != null) b.monitor.stop();
@@ -468,7 +478,8 @@ public final class VmJobExecutor implements JobExecutor {
                 : exit instanceof VmExit.Timeout ? VmEnd.Kind.TIMEOUT
                 : exit instanceof VmExit.QemuError ? VmEnd.Kind.QEMU_ERROR
                 : VmEnd.Kind.STOPPED;
-        return new VmEnd(kind, Sanitize.line(exit.describe()), exit.infrastructureFailure());
+        Integer code = exit instanceof VmExit.GuestPoweroff p && p.exitCode().isPresent() ? p.exitCode().getAsInt() : null;
+        return new VmEnd(kind, Sanitize.line(exit.describe()), exit.infrastructureFailure(), code);
     }
 
     /**
