@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Noise-aware compare, end to end on real VMs: the example `steady` test N times per side (two runs of
+# the same build, `ktstr test --replicas N`), then `ktstr stats compare` of A against B (same code:
+# expect no regression) and of A against a copy of B whose every worst gap and p99 wake latency is
+# multiplied by 4 (expect a flagged regression, exit 1). Prints the two reports and exit statuses.
+#   bench/compare-noise.sh [N=5]       (needs a kernel: KTSTR_TEST_KERNEL or the kernel cache)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+n="${1:-5}"
+cd "$here"
+runs="${KTSTR_NOISE_RUNS:-$here/target/compare-noise/$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$runs"
+echo "runs: $runs"
+[ -d examples/target/test-classes ] || mvn -B -q -DskipTests -DskipITs install
+for side in A B; do
+  t0=$(date +%s)
+  bin/ktstr test examples/target/test-classes -E ktstr/steady --replicas "$n" --runs-dir "$runs" >"$runs/side-$side.log" 2>&1 || true
+  echo "side $side: $(grep -c '^PASS' "$runs/side-$side.log" || true) of $n replicas passed in $(( $(date +%s) - t0 )) s"
+done
+mapfile -t ids < <(ls -1 "$runs" | grep -v '\.log$' | sort)
+[ "${#ids[@]}" -eq 2 ] || { echo "expected 2 run dirs under $runs, found ${#ids[@]}" >&2; exit 2; }
+a="${ids[0]}"; b="${ids[1]}"
+# The doctored copy: same sidecars as B with worst gaps and p99 wake latencies x4 (a run of its own).
+d="${b}-x4"
+mkdir -p "$runs/$d"
+for f in "$runs/$b"/*.ktstr.json; do
+  jq --arg id "$d" '.run_id = $id
+      | .stats.worst_gap_ms *= 4 | .stats.worst_p99_wake_latency_us *= 4
+      | .stats.cgroups |= map(.max_gap_ms *= 4 | .p99_wake_latency_us *= 4 | .wake_latency_hdr = null)' \
+      "$f" > "$runs/$d/$(basename "$f")"
+done
+[ -f "$runs/$b/run.json" ] && jq --arg id "$d" '.run_id = $id' "$runs/$b/run.json" > "$runs/$d/run.json" || true
+for pair in "$a $b same-code" "$a $d doctored-x4"; do
+  set -- $pair
+  echo
+  echo "=== stats compare --runs $1 $2 ($3)"
+  rc=0
+  bin/ktstr stats compare --runs "$1" "$2" --runs-dir "$runs" --no-color || rc=$?
+  bin/ktstr stats compare --runs "$1" "$2" --runs-dir "$runs" --format html -o "$runs/compare-$3.html" >/dev/null 2>&1 || true
+  echo "exit status ($3): $rc; HTML report: $runs/compare-$3.html"
+done
