@@ -80,7 +80,7 @@ class GuestChannelFaultIT {
 
     private static void channelInfra(String fault, Run r) {
         assertThat(r.sidecar().passed()).as(fault).isFalse();
-        assertThat(r.sidecar().reason()).as("%s; output:\n%s", fault, r.output()).startsWith(Verdict.CHANNEL_CORRUPTED)
+        assertThat(r.sidecar().reason()).as("%s; output:\n%s", fault, r.output()).startsWith("INFRA_ERROR: " + Verdict.CHANNEL_CORRUPTED)
                 .contains("the VM on ").contains("[job ");
         assertThat(r.output()).as(fault).containsPattern("INFRA +" + TEST);
         assertThat(r.exit()).as(fault).isNotZero();
