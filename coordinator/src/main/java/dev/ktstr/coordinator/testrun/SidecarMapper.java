@@ -97,6 +97,7 @@ final class SidecarMapper {
             if (mon != null) {
                 monitor = mon.summary();
                 for (String mv : mon.violations()) details.add(new SidecarDetail("MONITOR", mv));
+                if (mon.schedDump() != null) details.add(new SidecarDetail("SCHED_DUMP", mon.schedDump()));
                 if (!mon.metrics().isEmpty()) metrics.add(new PayloadMetrics("host_monitor", new LinkedHashMap<>(mon.metrics())));
             }
             Map<String, Double> perf = perfMetrics(out.perf());

@@ -174,6 +174,11 @@ public final class Verdict {
         } else if (status != JobStatus.PASS && status != JobStatus.SKIP) {
             evidence(out, details);
         }
+        String dump = out.monitor() == null ? null : out.monitor().schedDump();
+        if (dump != null && status != JobStatus.PASS && status != JobStatus.SKIP) {
+            details.append("--- sched_ext dump (SysRq-D, taken when the host monitor saw the violation) ---\n")
+                    .append(firstLines(dump, SCHED_DUMP_LINES)).append('\n');
+        }
         return new Judgement(status, line(message), details.toString());
     }
 
@@ -188,6 +193,9 @@ public final class Verdict {
                 && (code == dev.ktstr.protocol.guest.ExitInfo.PASS || code == dev.ktstr.protocol.guest.ExitInfo.TEST_FAILED)
                 && out.schedExit() == null && out.crash() == null;
     }
+
+    /** Lines of the sched_ext dump a failure report shows (the sidecar keeps it whole). */
+    static final int SCHED_DUMP_LINES = 200;
 
     /** Check kinds whose verdict a host that did not run the vCPUs can fake: gaps, starvation, fairness, rates, the monitor's stalls. */
     static final java.util.Set<String> TIMING_KINDS = java.util.Set.of("STARVED", "STUCK", "UNFAIR", "BENCHMARK", "MONITOR");
@@ -315,6 +323,13 @@ public final class Verdict {
             b.append("  ").append(line(d.path("kind").asText(""))).append(": ").append(line(d.path("message").asText(""))).append('\n');
         }
         return b.toString();
+    }
+
+    /** The first {@code n} lines, and how many more there are (the dump's head is its CPU states). */
+    static String firstLines(String text, int n) {
+        List<String> all = text.lines().toList();
+        if (all.size() <= n) return text;
+        return String.join("\n", all.subList(0, n)) + "\n(... " + (all.size() - n) + " more lines in the sidecar's SCHED_DUMP detail)";
     }
 
     static String lastLines(String text, int n) {

@@ -480,4 +480,21 @@ class VerdictTest {
             assertThat(j.message()).contains("guest agent produced no result");
         }
     }
+
+    /** The dump the monitor's first violation triggered leads the failure's evidence, head first; a pass shows none. */
+    @Test
+    void aMonitorFailureCarriesTheSchedExtDumpTakenAtTheViolation() throws Exception {
+        JobResult r = recorded("pass-eevdf-steady");
+        String dump = "SysRq-D at the host monitor's first violation: imbalance 8.0 on cpu0\nDebug dump triggered by SysRq-D\n\nCPU states";
+        MonitorOutcome failed = new MonitorOutcome(java.util.Map.of(), List.of(), true, 4000L, true, false, null,
+                List.of("imbalance 8.0 on cpu0 for 30 samples"), null, dump);
+        Verdict.Judgement j = Verdict.judge(withMonitor(r.outcome(), failed), r.phaseTimingsMs(), PLAIN);
+        assertThat(j.status()).isEqualTo(JobStatus.FAIL);
+        assertThat(j.details()).contains("--- sched_ext dump (SysRq-D, taken when the host monitor saw the violation) ---\n" + dump);
+        MonitorOutcome passedWithDump = new MonitorOutcome(java.util.Map.of(), List.of(), true, 4000L, false, null, null,
+                List.of(), "monitor checks not run", dump);
+        assertThat(Verdict.judge(withMonitor(r.outcome(), passedWithDump), r.phaseTimingsMs(), PLAIN).details()).doesNotContain("sched_ext dump");
+        String many = String.join("\n", java.util.Collections.nCopies(Verdict.SCHED_DUMP_LINES + 5, "x"));
+        assertThat(Verdict.firstLines(many, Verdict.SCHED_DUMP_LINES)).endsWith("(... 5 more lines in the sidecar's SCHED_DUMP detail)");
+    }
 }

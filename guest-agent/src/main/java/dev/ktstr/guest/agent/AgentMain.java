@@ -84,13 +84,32 @@ public final class AgentMain {
         }
     }
 
-    /** Host-to-guest frames: HOST_SHUTDOWN ends the run (the host's watchdog is about to kill the VM). */
+    private static volatile boolean dumped;
+
+    /**
+     * Host-to-guest frames: HOST_SHUTDOWN ends the run (the host's watchdog is about to kill the VM);
+     * HOST_SYSRQ_D takes sched_ext's debug dump once.
+     */
     private static void startHostReader(DataPort port, FrameWriter writer) {
         Thread t = new Thread(() -> {
             FrameCodec.Reader r = new FrameCodec.Reader(port.in, (off, problem) -> writer.log("host channel: " + problem + " at " + off));
             try {
                 Frame f;
                 while ((f = r.next()) != null) {
+                    if (f.type() == FrameType.HOST_SYSRQ_D && !dumped) {
+                        dumped = true; // once per boot: the first violation's state is the interesting one
+                        String why = f.payloadText();
+                        Thread d = new Thread(() -> {
+                            try {
+                                writer.log("host monitor: " + why + "; taking the sched_ext dump (SysRq-D)");
+                                writer.text(FrameType.SCHED_DUMP, SchedExtDump.system().take(500));
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }, "sched-ext-dump");
+                        d.setDaemon(true);
+                        d.start();
+                    }
                     if (f.type() == FrameType.HOST_SHUTDOWN) {
                         writer.log("host requested shutdown");
                         writer.json(FrameType.EXIT, new ExitInfo(ExitInfo.TIMED_OUT, "host requested shutdown", AgentClock.uptimeMs()));

@@ -33,8 +33,19 @@ public enum FrameType {
     WATCHDOG(16),
     /** The BPF programs loaded once the scheduler attached (JSON list of {@code BpfProgram}): verifier stats. */
     BPF_PROGRAMS(17),
+    /**
+     * The sched_ext debug dump a {@link #HOST_SYSRQ_D} produced (UTF-8 text, the {@code sched_ext_dump}
+     * tracepoint's lines), or why there is none.
+     */
+    SCHED_DUMP(18),
     /** Host asks the guest to shut down gracefully. */
-    HOST_SHUTDOWN(64);
+    HOST_SHUTDOWN(64),
+    /**
+     * The host monitor saw a violation while a sched_ext scheduler was enabled: the guest triggers
+     * SysRq-D (sched_ext's debug dump) once and answers with {@link #SCHED_DUMP}. Payload: the
+     * violation, UTF-8 text.
+     */
+    HOST_SYSRQ_D(65);
 
     private final int code;
 

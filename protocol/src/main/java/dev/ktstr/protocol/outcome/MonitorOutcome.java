@@ -19,11 +19,19 @@ import java.util.Map;
  * @param summary         aggregates of the evaluated samples; null when the checks did not run
  * @param violations      what the checks found, one line each
  * @param note            why the checks did not run, or a caveat of the evaluation; null when none
+ * @param schedDump       the sched_ext debug dump (SysRq-D) the guest took when the monitor first saw a
+ *                        violation live, headed by that violation; null when none was taken
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MonitorOutcome(Map<String, Double> metrics, List<String> problems, boolean scxSeen, Long scxEnabledForMs,
-                             boolean checksRun, Boolean passed, MonitorSummary summary, List<String> violations, String note) {
+                             boolean checksRun, Boolean passed, MonitorSummary summary, List<String> violations, String note,
+                             String schedDump) {
+    public MonitorOutcome(Map<String, Double> metrics, List<String> problems, boolean scxSeen, Long scxEnabledForMs,
+                          boolean checksRun, Boolean passed, MonitorSummary summary, List<String> violations, String note) {
+        this(metrics, problems, scxSeen, scxEnabledForMs, checksRun, passed, summary, violations, note, null);
+    }
+
     public MonitorOutcome {
         metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
         problems = problems == null ? List.of() : List.copyOf(problems);

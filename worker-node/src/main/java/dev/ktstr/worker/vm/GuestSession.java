@@ -56,6 +56,8 @@ final class GuestSession {
     final List<WatchdogEvent> watchdog = new ArrayList<>();
     final List<BpfProgram> bpfPrograms = new ArrayList<>();
     String crash;
+    /** The SCHED_DUMP frame: sched_ext's SysRq-D dump, sanitised and capped. */
+    String schedDump;
     long scenarioStartAtMs = -1;
     long scenarioEndAtMs = -1;
     final List<JsonNode> workerReports = new ArrayList<>();
@@ -116,6 +118,7 @@ final class GuestSession {
             case RESULT -> { JsonNode n = bind(f, JsonNode.class); if (n != null && n.isObject()) { result = n; resultAtMs = at; } }
             case EXIT -> { exit = bind(f, ExitInfo.class); exitAtMs = at; }
             case SCHED_EXIT -> schedExit = bind(f, SchedExit.class);
+            case SCHED_DUMP -> schedDump = Sanitize.tail(Sanitize.block(f.payloadText(), 700), 96 * 1024);
             case CRASH -> crash = Sanitize.block(f.payloadText(), 200);
             case SCENARIO_START -> { if (scenarioStartAtMs < 0) scenarioStartAtMs = at; }
             case SCENARIO_END -> scenarioEndAtMs = at;

@@ -43,6 +43,14 @@ final class MonitorRun implements MonitorListener {
     private volatile long scxEnabledAtNanos = -1;
     private volatile long scxDisabledAtNanos = -1;
     private MonitorReport report;
+    /** Live check: on the first violation while sched_ext is enabled, this runs once (SysRq-D in the guest). */
+    private volatile MonitorThresholds liveThresholds;
+    private volatile java.util.function.Consumer<String> onViolation;
+    private volatile String firstViolation;
+    private int sinceLiveCheck;
+
+    /** How often (in samples) the live check re-evaluates the samples so far. */
+    static final int LIVE_CHECK_EVERY = 10;
 
     MonitorRun(JobProgress progress) {
         this.progress = progress;
@@ -77,6 +85,36 @@ final class MonitorRun implements MonitorListener {
         }
         progress.sample("monitor.nr_running.max", max);
         progress.sample("monitor.nr_running.total", total);
+        if (enabled && onViolation != null && firstViolation == null && ++sinceLiveCheck >= LIVE_CHECK_EVERY) {
+            sinceLiveCheck = 0;
+            liveCheck();
+        }
+    }
+
+    /**
+     * Runs {@code action} once, with the violation, as soon as the checks find one in the samples taken
+     * so far while sched_ext was enabled: the scheduler's state is dumped while it is still wrong,
+     * not after the run. A violation in a prefix of the samples is one in all of them, so the dump
+     * always belongs to a monitor failure (when the checks run at all).
+     */
+    void onFirstViolation(Assert a, java.util.function.Consumer<String> action) {
+        this.liveThresholds = thresholds(a);
+        this.onViolation = action;
+    }
+
+    /** The violation that triggered {@link #onFirstViolation}'s action, null when none did. */
+    String firstViolation() {
+        return firstViolation;
+    }
+
+    private void liveCheck() {
+        Optional<GuestKernel> k = monitor == null ? Optional.empty() : monitor.kernel();
+        if (k.isEmpty()) return;
+        List<MonitorSample> s = ticks().stream().filter(Tick::scxEnabled).map(Tick::sample).toList();
+        MonitorVerdict v = MonitorChecks.evaluate(s, liveThresholds, k.get().preemptionThresholdNs());
+        if (v.violations().isEmpty()) return;
+        firstViolation = v.violations().get(0);
+        onViolation.accept(firstViolation);
     }
 
     private boolean scxEnabled() {

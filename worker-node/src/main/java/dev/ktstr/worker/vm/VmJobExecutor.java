@@ -277,6 +277,10 @@ public final class VmJobExecutor implements JobExecutor {
                     Runnable setup = plan == null ? () -> { } : () -> PerfMode.pinCurrentThread(plan, kvm).ifPresent(pinWarnings::add);
                     try {
                         b.monitor = MonitorRun.start(vm, systemMap.get(), btf.get(), watchdog, progress, setup);
+                        if (!(config.scheduler().binary() instanceof SchedulerSpec.Eevdf)) {
+                            b.monitor.onFirstViolation(MonitorRun.forAccelerator(config.assertion(), accel.accel()),
+                                    violation -> askForSchedExtDump(vm, violation));
+                        }
                     } catch (IOException | RuntimeException e) {
                         b.monitorError = "host monitor did not start: " + e.getMessage();
                     }
@@ -416,6 +420,20 @@ public final class VmJobExecutor implements JobExecutor {
                 accelerator(), timings, job.attempt(), VmOutcome.skipped(Sanitize.line(reason), host()));
     }
 
+    /** HOST_SYSRQ_D to the guest: it takes sched_ext's debug dump while the scheduler is still misbehaving. */
+    private void askForSchedExtDump(QemuVm vm, String violation) {
+        if (liveLog != null) liveLog.accept("host monitor: " + violation + "; asking the guest for a sched_ext dump (SysRq-D)");
+        try {
+            java.io.OutputStream out = vm.port("ktstr.data").out();
+            synchronized (out) {
+                dev.ktstr.protocol.frame.FrameCodec.write(out, dev.ktstr.protocol.frame.Frame.text(
+                        dev.ktstr.protocol.frame.FrameType.HOST_SYSRQ_D, violation));
+            }
+        } catch (IOException | RuntimeException e) {
+            if (liveLog != null) liveLog.accept("could not ask for the sched_ext dump: " + e.getMessage());
+        }
+    }
+
     private static void deleteTree(Path dir) {
         try (var files = Files.walk(dir)) {
             for (Path f : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(f);
@@ -450,10 +468,13 @@ public final class VmJobExecutor implements JobExecutor {
                 : !guestPassed ? "monitor checks not run: the guest verdict already failed"
                 : !seen ? "monitor checks not run: no sched_ext scheduler was seen enabled by the monitor"
                 : null;
-        if (notRun != null) return new MonitorOutcome(nr, problems, seen, enabled, false, null, null, List.of(), notRun);
+        String trigger = b.monitor.firstViolation();
+        String dump = trigger == null ? null : "SysRq-D at the host monitor's first violation: " + Sanitize.line(trigger) + "\n"
+                + (b.session.schedDump != null ? b.session.schedDump : "(the guest sent no dump before the VM ended)");
+        if (notRun != null) return new MonitorOutcome(nr, problems, seen, enabled, false, null, null, List.of(), notRun, dump);
         MonitorVerdict v = b.monitor.evaluate(MonitorRun.forAccelerator(config.assertion(), accel.accel()));
         return new MonitorOutcome(nr, problems, seen, enabled, true, v.passed(), v.summary(),
-                v.violations().stream().map(Sanitize::line).toList(), v.note().isEmpty() ? null : v.note());
+                v.violations().stream().map(Sanitize::line).toList(), v.note().isEmpty() ? null : v.note(), dump);
     }
 
     /** The typed outcome of one boot: what the guest said, how the VM ended, the monitor, pinning and logs. */
