@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Noise-aware compare, end to end on real VMs: the example `steady` test N times per side (two runs of
 # the same build, `ktstr test --replicas N`), then `ktstr stats compare` of A against B (same code:
-# expect no regression) and of A against a copy of B whose every worst gap and p99 wake latency is
-# multiplied by 4 (expect a flagged regression, exit 1). Prints the two reports and exit statuses.
+# expect no regression) and of A against a copy of B doctored x4 for the worse: worst gaps and p99
+# wake latencies x4, iteration counts /4 (expect flagged regressions, exit 1; a gap x4 that stays
+# under the gap's 500 ms absolute gate is significant by the noise test but still within the gates).
+# Prints the two reports and exit statuses.
 #   bench/compare-noise.sh [N=5]       (needs a kernel: KTSTR_TEST_KERNEL or the kernel cache)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,13 +22,14 @@ done
 mapfile -t ids < <(ls -1 "$runs" | grep -v '\.log$' | sort)
 [ "${#ids[@]}" -eq 2 ] || { echo "expected 2 run dirs under $runs, found ${#ids[@]}" >&2; exit 2; }
 a="${ids[0]}"; b="${ids[1]}"
-# The doctored copy: same sidecars as B with worst gaps and p99 wake latencies x4 (a run of its own).
+# The doctored copy: B's sidecars with gaps and p99 wake latencies x4 and iterations /4 (a run of its own).
 d="${b}-x4"
 mkdir -p "$runs/$d"
 for f in "$runs/$b"/*.ktstr.json; do
   jq --arg id "$d" '.run_id = $id
       | .stats.worst_gap_ms *= 4 | .stats.worst_p99_wake_latency_us *= 4
-      | .stats.cgroups |= map(.max_gap_ms *= 4 | .p99_wake_latency_us *= 4 | .wake_latency_hdr = null)' \
+      | .stats.total_iterations = (.stats.total_iterations / 4 | floor) | .stats.worst_iterations_per_worker = (.stats.worst_iterations_per_worker / 4 | floor)
+      | .stats.cgroups |= map(.max_gap_ms *= 4 | .p99_wake_latency_us *= 4 | .total_iterations = (.total_iterations / 4 | floor) | .wake_latency_hdr = null)' \
       "$f" > "$runs/$d/$(basename "$f")"
 done
 [ -f "$runs/$b/run.json" ] && jq --arg id "$d" '.run_id = $id' "$runs/$b/run.json" > "$runs/$d/run.json" || true
@@ -35,7 +38,7 @@ for pair in "$a $b same-code" "$a $d doctored-x4"; do
   echo
   echo "=== stats compare --runs $1 $2 ($3)"
   rc=0
-  bin/ktstr stats compare --runs "$1" "$2" --runs-dir "$runs" --no-color || rc=$?
+  bin/ktstr stats compare --runs "$1" "$2" --runs-dir "$runs" --no-color --all || rc=$?
   bin/ktstr stats compare --runs "$1" "$2" --runs-dir "$runs" --format html -o "$runs/compare-$3.html" >/dev/null 2>&1 || true
   echo "exit status ($3): $rc; HTML report: $runs/compare-$3.html"
 done

@@ -186,6 +186,17 @@ final class StatsCompareCommand implements Callable<Integer> {
         return new SideFilter(m);
     }
 
+    /** Run filters name a run by id or unique prefix; the filter itself matches whole ids only (one id may prefix another). */
+    private List<String> fullRunIds(List<String> given) {
+        List<String> ids = new ArrayList<>();
+        try {
+            for (String g : given) ids.add(runs.store().require(g).id());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return ids;
+    }
+
     private SideFilter filter(boolean perSide, String side) {
         Map<Dimension, Set<String>> m = new EnumMap<>(Dimension.class);
         if (!perSide) {
@@ -197,7 +208,7 @@ final class StatsCompareCommand implements Callable<Integer> {
         put(m, Dimension.KERNEL_COMMIT, kernelCommit);
         put(m, Dimension.SOURCE, runSource);
         put(m, Dimension.FLAGS, flag);
-        put(m, Dimension.RUN, run);
+        put(m, Dimension.RUN, fullRunIds(run));
         } else if (side.equals("a")) {
         put(m, Dimension.KERNEL, aKernel);
         put(m, Dimension.SCHEDULER, aScheduler);
@@ -207,7 +218,7 @@ final class StatsCompareCommand implements Callable<Integer> {
         put(m, Dimension.KERNEL_COMMIT, aKernelCommit);
         put(m, Dimension.SOURCE, aRunSource);
         put(m, Dimension.FLAGS, aFlag);
-        put(m, Dimension.RUN, aRun);
+        put(m, Dimension.RUN, fullRunIds(aRun));
         } else {
         put(m, Dimension.KERNEL, bKernel);
         put(m, Dimension.SCHEDULER, bScheduler);
@@ -217,7 +228,7 @@ final class StatsCompareCommand implements Callable<Integer> {
         put(m, Dimension.KERNEL_COMMIT, bKernelCommit);
         put(m, Dimension.SOURCE, bRunSource);
         put(m, Dimension.FLAGS, bFlag);
-        put(m, Dimension.RUN, bRun);
+        put(m, Dimension.RUN, fullRunIds(bRun));
         }
         return new SideFilter(m);
     }

@@ -57,6 +57,11 @@ public final class CompareEngine {
                     + " (see `ktstr stats list-values` for the recorded values)");
         }
         List<Dimension> keyDims = keyDimensions(rowsA, rowsB, slicing);
+        List<String> alsoDiffer = sideOnlyDifferences(rowsA, rowsB, slicing, keyDims);
+        if (!alsoDiffer.isEmpty()) {
+            warnings.add("the sides also differ in " + String.join(", ", alsoDiffer) + ": variants are paired across it,"
+                    + " so a change may come from it as well");
+        }
         Map<String, VariantGroup> ga = group(rowsA, keyDims, opts.average(), "A");
         Map<String, VariantGroup> gb = group(rowsB, keyDims, opts.average(), "B");
         for (VariantGroup g : ga.values()) {
@@ -143,9 +148,10 @@ public final class CompareEngine {
     }
 
     /**
-     * Non-slicing dimensions that take more than one value across both sides. A dimension with a
-     * single value cannot tell rows apart, so leaving it out of the key changes no pairing and keeps
-     * keys readable; topology is always shown.
+     * Non-slicing dimensions that tell rows of a side apart (more than one value within A or within B),
+     * and topology always. A dimension with one value per side cannot tell rows apart: when the sides
+     * differ in it (two runs of two commits, compared with {@code --runs A B}) it goes with the sides,
+     * like the slicing, instead of leaving every variant unpaired; {@link #sideOnlyDifferences} says so.
      */
     static List<Dimension> keyDimensions(List<LoadedSidecar> a, List<LoadedSidecar> b, List<Dimension> slicing) {
         List<Dimension> out = new ArrayList<>();
@@ -153,13 +159,29 @@ public final class CompareEngine {
             if (!d.pairs() || slicing.contains(d)) {
                 continue;
             }
-            java.util.Set<String> seen = new java.util.HashSet<>();
-            java.util.stream.Stream.concat(a.stream(), b.stream()).forEach(r -> seen.add(String.valueOf(d.valueOf(r))));
-            if (seen.size() > 1 || d == Dimension.TOPOLOGY) {
+            if (values(a, d).size() > 1 || values(b, d).size() > 1 || d == Dimension.TOPOLOGY) {
                 out.add(d);
             }
         }
         return out;
+    }
+
+    /** Dimensions, besides the slicing, in which side A and side B differ while each side has one value. */
+    static List<String> sideOnlyDifferences(List<LoadedSidecar> a, List<LoadedSidecar> b, List<Dimension> slicing, List<Dimension> keys) {
+        List<String> out = new ArrayList<>();
+        for (Dimension d : Dimension.values()) {
+            if (!d.pairs() || slicing.contains(d) || keys.contains(d)) continue;
+            java.util.Set<String> va = values(a, d);
+            java.util.Set<String> vb = values(b, d);
+            if (!va.equals(vb)) out.add(d.key() + " (A " + String.join(",", va) + ", B " + String.join(",", vb) + ")");
+        }
+        return out;
+    }
+
+    private static java.util.Set<String> values(List<LoadedSidecar> rows, Dimension d) {
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        rows.forEach(r -> seen.add(String.valueOf(d.valueOf(r))));
+        return seen;
     }
 
     private static Map<String, VariantGroup> group(List<LoadedSidecar> rows, List<Dimension> keyDims,

@@ -75,7 +75,8 @@ public record SideFilter(Map<Dimension, Set<String>> values) {
             case KERNEL -> kernelMatches(filter, value);
             case COMMIT, KERNEL_COMMIT -> value.equals(filter)
                     || (!filter.endsWith("-dirty") && value.equals(filter + "-dirty"));
-            case RUN -> value.equals(filter) || value.startsWith(filter);
+            // whole ids: "R" must not also select a run named "R-x4" (the CLI resolves unique prefixes first)
+            case RUN -> value.equals(filter);
             default -> value.equals(filter);
         };
     }

@@ -158,7 +158,7 @@ final class Svg {
      * its mean and 95 % confidence interval: what the noise test saw.
      */
     static String strip(String title, double[] a, double[] b, Noise n, int w) {
-        int left = 40, right = 20, top = 28, row = 26, h = top + 2 * row + 30;
+        int left = 40, right = 20, top = 40, row = 26, h = top + 2 * row + 30;
         double min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
         for (double[] side : new double[][] {a, b}) {
             for (double v : side) {
@@ -196,8 +196,8 @@ final class Svg {
             double v = lo + (hi - lo) * i / 4;
             sb.append(text(x.applyAsDouble(v), axisY + 14, fmt(v), "tick", "middle"));
         }
-        sb.append(text(left + pw, 16, String.format(Locale.ROOT, "p = %.3f (Mann-Whitney U), n = %d / %d", n.pValue(), n.nA(), n.nB()),
-                "legend", "end"));
+        sb.append(text(left, 32, String.format(Locale.ROOT, "p = %.3f (Mann-Whitney U, two-sided), n = %d / %d; bars: mean and 95%% CI",
+                n.pValue(), n.nA(), n.nB()), "legend", "start"));
         return sb.append("</svg>").toString();
     }
 

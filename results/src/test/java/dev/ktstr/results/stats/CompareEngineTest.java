@@ -266,4 +266,20 @@ class CompareEngineTest {
         assertThat(metric(gatesOnly.pairs().get(0).deltas(), "worst_gap_ms").verdict()).as("without a noise estimate the gates cry wolf")
                 .isEqualTo(Verdict.REGRESSION);
     }
+
+    /** Two builds' runs: each run has one project commit, so the commit goes with the sides instead of unpairing every variant. */
+    @Test
+    void runsOfTwoCommitsPairTheirVariantsAndSayTheCommitsDiffer() throws Exception {
+        RunStore store = RunStore.open(root);
+        List<Sidecar> base = SidecarFixtures.gauntlet(1);
+        RunDir a = SidecarFixtures.writeRun(store, base);
+        List<Sidecar> other = new ArrayList<>();
+        for (Sidecar s : base) other.add(s.toBuilder().projectCommit("abcdef1").build());
+        RunDir b = SidecarFixtures.writeRun(store, other);
+        CompareReport r = CompareEngine.compare(pool(store), CompareOptions.runs(a.id(), b.id()));
+        assertThat(r.pairs()).hasSize(6);
+        assertThat(r.newInB()).isEmpty();
+        assertThat(r.warnings()).anyMatch(w -> w.contains("the sides also differ in commit (A 9e4d7fe, B abcdef1)"));
+        assertThat(SideFilter.matchesOne(Dimension.RUN, a.id(), a.id() + "-x4")).as("a run filter is a whole id").isFalse();
+    }
 }
