@@ -33,12 +33,16 @@ for f in "$runs/$b"/*.ktstr.json; do
       "$f" > "$runs/$d/$(basename "$f")"
 done
 [ -f "$runs/$b/run.json" ] && jq --arg id "$d" '.run_id = $id' "$runs/$b/run.json" > "$runs/$d/run.json" || true
-for pair in "$a $b same-code" "$a $d doctored-x4"; do
+# A 2-s test's gaps stay far under the registry's 500 ms absolute gate; this policy says 20 ms matters.
+echo '{"absolute": {"worst_gap_ms": 20}}' > "$runs/gap-policy.json"
+for pair in "$a $b same-code" "$a $d doctored-x4" "$a $d doctored-x4-gap-gate-20ms"; do
   set -- $pair
+  extra=()
+  [ "$3" = doctored-x4-gap-gate-20ms ] && extra=(--policy "$runs/gap-policy.json")
   echo
-  echo "=== stats compare --runs $1 $2 ($3)"
+  echo "=== stats compare --runs $1 $2 ${extra[*]} ($3)"
   rc=0
-  bin/ktstr stats compare --runs "$1" "$2" --runs-dir "$runs" --no-color --all || rc=$?
-  bin/ktstr stats compare --runs "$1" "$2" --runs-dir "$runs" --format html -o "$runs/compare-$3.html" >/dev/null 2>&1 || true
+  bin/ktstr stats compare --runs "$1" "$2" --runs-dir "$runs" --no-color --all "${extra[@]}" || rc=$?
+  bin/ktstr stats compare --runs "$1" "$2" --runs-dir "$runs" --format html -o "$runs/compare-$3.html" "${extra[@]}" >/dev/null 2>&1 || true
   echo "exit status ($3): $rc; HTML report: $runs/compare-$3.html"
 done

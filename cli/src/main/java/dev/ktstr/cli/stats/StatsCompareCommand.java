@@ -118,7 +118,8 @@ final class StatsCompareCommand implements Callable<Integer> {
     Double threshold;
 
     @Option(names = "--policy", paramLabel = "FILE",
-            description = "JSON {\"default_percent\": P, \"metrics\": {name: P}} of relative gates.")
+            description = "JSON {\"default_percent\": P, \"metrics\": {name: P}, \"absolute\": {name: V}}: relative gates"
+                    + " in percent, absolute gates in the metric's unit.")
     Path policy;
 
     @Option(names = "--format", defaultValue = "table", description = "table, json or html (default: ${DEFAULT-VALUE}).")

@@ -114,12 +114,13 @@ public final class CompareEngine {
             // from 0 stalls to 5 would be invisible. We treat growth from zero as infinitely large.
             double rel = Math.abs(va) < EPS ? Double.POSITIVE_INFINITY : Math.abs(delta / va);
             double relGate = policy.relThreshold(m);
-            boolean gated = Math.abs(delta) >= m.defaultAbs() && rel >= relGate;
+            double absGate = policy.absThreshold(m);
+            boolean gated = Math.abs(delta) >= absGate && rel >= relGate;
             Noise noise = Noise.of(a.samples(m.name()), b.samples(m.name()), minReplicas).orElse(null);
             Verdict v = !gated ? Verdict.UNCHANGED
                     : noise != null && !noise.significant(alpha) ? Verdict.WITHIN_NOISE
                     : m.polarity().isRegression(va, vb) ? Verdict.REGRESSION : Verdict.IMPROVEMENT;
-            out.add(new MetricDelta(m.name(), m.unit(), va, vb, delta, rel, m.defaultAbs(), relGate, v, noise));
+            out.add(new MetricDelta(m.name(), m.unit(), va, vb, delta, rel, absGate, relGate, v, noise));
         }
         return out;
     }

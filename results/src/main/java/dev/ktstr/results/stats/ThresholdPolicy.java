@@ -12,11 +12,22 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * Relative gates for compare, in percent: per-metric from a policy file, then the policy's
- * {@code default_percent}, then a uniform {@code --threshold}, then the registry default.
- * Policy file: {@code {"default_percent": 10, "metrics": {"worst_gap_ms": 30}}}.
+ * Gates for compare. Relative, in percent: per-metric from a policy file, then the policy's
+ * {@code default_percent}, then a uniform {@code --threshold}, then the registry default. Absolute,
+ * in the metric's unit: per-metric from the policy's {@code absolute}, else the registry default
+ * (a short test's gaps never reach the registry's 500 ms; a policy can say what matters for it).
+ * Policy file: {@code {"default_percent": 10, "metrics": {"worst_gap_ms": 30}, "absolute": {"worst_gap_ms": 20}}}.
  */
-public record ThresholdPolicy(Map<String, Double> perMetricPercent, Double defaultPercent, Double uniformPercent) {
+public record ThresholdPolicy(Map<String, Double> perMetricPercent, Double defaultPercent, Double uniformPercent,
+                              Map<String, Double> perMetricAbsolute) {
+    public ThresholdPolicy {
+        perMetricPercent = Map.copyOf(perMetricPercent);
+        perMetricAbsolute = perMetricAbsolute == null ? Map.of() : Map.copyOf(perMetricAbsolute);
+    }
+
+    public ThresholdPolicy(Map<String, Double> perMetricPercent, Double defaultPercent, Double uniformPercent) {
+        this(perMetricPercent, defaultPercent, uniformPercent, Map.of());
+    }
 
     public static ThresholdPolicy registryDefaults() {
         return new ThresholdPolicy(Map.of(), null, null);
@@ -40,29 +51,38 @@ public record ThresholdPolicy(Map<String, Double> perMetricPercent, Double defau
         }
         Double def = null;
         Map<String, Double> per = new HashMap<>();
+        Map<String, Double> abs = new HashMap<>();
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             JsonNode v = root.get(k);
             switch (k) {
                 case "default_percent" -> def = number(file, k, v);
-                case "metrics" -> {
-                    if (!v.isObject()) {
-                        throw new IllegalArgumentException("policy " + file + ": \"metrics\" must be an object of name: percent");
-                    }
-                    for (Iterator<String> m = v.fieldNames(); m.hasNext(); ) {
-                        String name = m.next();
-                        if (MetricRegistry.byName(name).isEmpty()) {
-                            throw new IllegalArgumentException("policy " + file + ": unknown metric '" + name
-                                    + "' (see `ktstr stats list-metrics`)");
-                        }
-                        per.put(name, number(file, name, v.get(name)));
-                    }
-                }
+                case "metrics" -> perMetric(file, k, v, "percent", per);
+                case "absolute" -> perMetric(file, k, v, "value in the metric's unit", abs);
                 default -> throw new IllegalArgumentException("policy " + file + ": unknown key '" + k
-                        + "' (known: default_percent, metrics)");
+                        + "' (known: default_percent, metrics, absolute)");
             }
         }
-        return new ThresholdPolicy(per, def, null);
+        return new ThresholdPolicy(per, def, null, abs);
+    }
+
+    private static void perMetric(Path file, String key, JsonNode v, String what, Map<String, Double> into) {
+        if (!v.isObject()) {
+            throw new IllegalArgumentException("policy " + file + ": \"" + key + "\" must be an object of name: " + what);
+        }
+        for (Iterator<String> m = v.fieldNames(); m.hasNext(); ) {
+            String name = m.next();
+            if (MetricRegistry.byName(name).isEmpty()) {
+                throw new IllegalArgumentException("policy " + file + ": unknown metric '" + name + "' (see `ktstr stats list-metrics`)");
+            }
+            into.put(name, number(file, name, v.get(name)));
+        }
+    }
+
+    /** The absolute gate of a metric, in its unit. */
+    public double absThreshold(MetricDef m) {
+        Double a = perMetricAbsolute.get(m.name());
+        return a == null ? m.defaultAbs() : a;
     }
 
     /** The relative gate of a metric as a fraction (0.25 = 25 %). */
@@ -83,7 +103,7 @@ public record ThresholdPolicy(Map<String, Double> perMetricPercent, Double defau
 
     private static double number(Path file, String key, JsonNode v) {
         if (v == null || !v.isNumber()) {
-            throw new IllegalArgumentException("policy " + file + ": '" + key + "' must be a number (percent)");
+            throw new IllegalArgumentException("policy " + file + ": '" + key + "' must be a number");
         }
         checkPercent(v.asDouble(), "policy " + file + " '" + key + "'");
         return v.asDouble();
@@ -91,7 +111,7 @@ public record ThresholdPolicy(Map<String, Double> perMetricPercent, Double defau
 
     private static void checkPercent(double p, String what) {
         if (!(p >= 0) || Double.isInfinite(p)) {
-            throw new IllegalArgumentException(what + ": percent must be a number >= 0, got " + p);
+            throw new IllegalArgumentException(what + ": must be a number >= 0, got " + p);
         }
     }
 }

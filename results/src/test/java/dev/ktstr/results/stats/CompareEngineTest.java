@@ -130,6 +130,27 @@ class CompareEngineTest {
         assertThatThrownBy(() -> ThresholdPolicy.load(policy)).hasMessageContaining("unknown metric 'worst_gapms'");
     }
 
+    /** A short test's gaps never reach the registry's 500 ms absolute gate; a policy's "absolute" moves it. */
+    @Test
+    void aPolicyMovesTheAbsoluteGate() throws Exception {
+        RunStore store = RunStore.open(root);
+        Sidecar s = SidecarFixtures.variant("t", "1n1l2c1t", 9);
+        RunDir a = SidecarFixtures.writeRun(store, List.of(s.toBuilder().stats(withGap(s, 45)).build()));
+        RunDir b = SidecarFixtures.writeRun(store, List.of(s.toBuilder().stats(withGap(s, 180)).build()));
+        assertThat(metric(CompareEngine.compare(pool(store), CompareOptions.runs(a.id(), b.id())).pairs().get(0).deltas(),
+                "worst_gap_ms").verdict()).as("+135 ms: under the registry's 500 ms").isEqualTo(Verdict.UNCHANGED);
+        Path policy = root.resolve("abs.json");
+        Files.writeString(policy, "{\"absolute\": {\"worst_gap_ms\": 20}}");
+        MetricDelta gap = metric(CompareEngine.compare(pool(store), CompareOptions.runs(a.id(), b.id())
+                .withPolicy(ThresholdPolicy.load(policy))).pairs().get(0).deltas(), "worst_gap_ms");
+        assertThat(gap.verdict()).isEqualTo(Verdict.REGRESSION);
+        assertThat(gap.absGate()).isEqualTo(20.0);
+        Files.writeString(policy, "{\"absolute\": {\"worst_gap_ms\": -1}}");
+        assertThatThrownBy(() -> ThresholdPolicy.load(policy)).hasMessageContaining("must be a number >= 0");
+        Files.writeString(policy, "{\"absolut\": {}}");
+        assertThatThrownBy(() -> ThresholdPolicy.load(policy)).hasMessageContaining("known: default_percent, metrics, absolute");
+    }
+
     @Test
     void growthFromZeroPastTheAbsoluteGateCounts() throws Exception {
         RunStore store = RunStore.open(root);
