@@ -77,10 +77,12 @@ final class KtstrExecution {
                     config.get("ktstr.budgetSecs").orElse(null), config.get("ktstr.partition").orElse(null), overcommit, false,
                     config.getBoolean("ktstr.includeIgnored").orElse(false),
                     config.get("ktstr.runsDir").map(Path::of).orElse(null), 0, timeout.orElse(null),
-                    ProjectCommit.detect(Path.of("").toAbsolutePath()), byId.keySet());
+                    ProjectCommit.detect(Path.of("").toAbsolutePath()), byId.keySet(),
+                    config.get("ktstr.replicas").map(KtstrExecution::replicas).orElse(null));
             TestRun.Result result = new TestRun(options, env, System.out, System.err).runReporting((o, report) -> {
                 KtstrMethodDescriptor d = byId.get(o.variant().testId());
                 if (d == null) return;
+                // a gauntlet variant, or one replica of a replicated test: each its own dynamic test, none hidden
                 if (d.gauntlet()) {
                     reportVariant(d, o, report, started);
                     done.add(d.testId());
@@ -133,6 +135,14 @@ final class KtstrExecution {
         m.addChild(v);
         listener.dynamicTestRegistered(v);
         finish(v, o, failureReport);
+    }
+
+    private static int replicas(String v) {
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("ktstr.replicas must be a whole number from 1 to 100 (runs of each variant), got '" + v + "'");
+        }
     }
 
     private static int overcommit(String v) {

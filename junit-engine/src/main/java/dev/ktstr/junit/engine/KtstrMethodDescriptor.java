@@ -7,7 +7,8 @@ import org.junit.platform.engine.support.descriptor.MethodSource;
 
 /**
  * One {@code @KtstrTest} method: the base variant {@code ktstr/<name>} as a test, or, in a gauntlet run
- * ({@code ktstr.gauntlet=true}), the container of its variants ({@link KtstrVariantDescriptor}).
+ * ({@code ktstr.gauntlet=true}) or with replicas ({@code ktstr.replicas} or {@code @KtstrTest(replicas)} over 1),
+ * the container of its variants ({@link KtstrVariantDescriptor}), so no replica's result is hidden behind another's.
  */
 final class KtstrMethodDescriptor extends AbstractTestDescriptor {
     static final String SEGMENT = "method";

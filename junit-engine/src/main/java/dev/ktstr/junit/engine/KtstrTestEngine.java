@@ -53,14 +53,18 @@ public final class KtstrTestEngine implements TestEngine {
     @Override
     public TestDescriptor discover(EngineDiscoveryRequest request, UniqueId uniqueId) {
         EngineDescriptor engine = new EngineDescriptor(uniqueId, "ktstr");
-        boolean gauntlet = request.getConfigurationParameters().getBoolean("ktstr.gauntlet").orElse(false);
+        boolean gauntletRun = request.getConfigurationParameters().getBoolean("ktstr.gauntlet").orElse(false);
+        boolean replicatedRun = request.getConfigurationParameters().get("ktstr.replicas")
+                .map(v -> !v.trim().equals("1")).orElse(false);
+        // every method is a container of its variants in a gauntlet run or with replicas, else a test
+        java.util.function.Predicate<Method> gauntlet = m -> gauntletRun || replicatedRun || m.getAnnotation(KtstrTest.class).replicas() > 1;
         for (ClassSelector s : request.getSelectorsByType(ClassSelector.class)) {
             addClass(engine, s.getJavaClass(), gauntlet);
         }
         for (MethodSelector s : request.getSelectorsByType(MethodSelector.class)) {
             Method m = s.getJavaMethod();
             if (m.isAnnotationPresent(KtstrTest.class)) {
-                classDescriptor(engine, s.getJavaClass()).addMethod(m, gauntlet);
+                classDescriptor(engine, s.getJavaClass()).addMethod(m, gauntlet.test(m));
             }
         }
         for (PackageSelector s : request.getSelectorsByType(PackageSelector.class)) {
@@ -87,11 +91,11 @@ public final class KtstrTestEngine implements TestEngine {
         }
     }
 
-    private static void addClass(EngineDescriptor engine, Class<?> c, boolean gauntlet) {
+    private static void addClass(EngineDescriptor engine, Class<?> c, java.util.function.Predicate<Method> gauntlet) {
         if (!hasKtstrTests(c)) return;
         KtstrClassDescriptor cd = classDescriptor(engine, c);
         Arrays.stream(c.getDeclaredMethods()).filter(m -> m.isAnnotationPresent(KtstrTest.class))
-                .sorted(Comparator.comparing(Method::getName)).forEach(m -> cd.addMethod(m, gauntlet));
+                .sorted(Comparator.comparing(Method::getName)).forEach(m -> cd.addMethod(m, gauntlet.test(m)));
     }
 
     private static KtstrClassDescriptor classDescriptor(EngineDescriptor engine, Class<?> c) {

@@ -31,6 +31,18 @@ class KtstrTestEngineTest {
         }
     }
 
+    public static class Replicated {
+        @KtstrTest(replicas = 3)
+        public AssertResult thrice(Ctx ctx) {
+            return AssertResult.pass();
+        }
+
+        @KtstrTest
+        public AssertResult once(Ctx ctx) {
+            return AssertResult.pass();
+        }
+    }
+
     public static class NoTests {
         public void plain() {
         }
@@ -88,6 +100,20 @@ class KtstrTestEngineTest {
         assertThat(v.getUniqueId().getLastSegment().getType()).isEqualTo("variant");
         assertThat(v.getUniqueId().getLastSegment().getValue()).isEqualTo("ktstr/first/tiny-1llc/default");
         assertThat(v.getSource()).isEqualTo(m.getSource());
+    }
+
+    /** Each replica is its own dynamic test, so a failing replica is never hidden behind a passing one. */
+    @Test
+    void aReplicatedTestIsAContainerOfItsReplicasAndReplicasMakeEveryTestOne() {
+        var root = new KtstrTestEngine().discover(org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(Replicated.class)).build(), org.junit.platform.engine.UniqueId.forEngine("ktstr"));
+        assertThat(root.getDescendants()).filteredOn(d -> d instanceof KtstrMethodDescriptor)
+                .extracting(d -> d.getDisplayName() + " " + d.getType()).containsExactlyInAnyOrder("thrice CONTAINER", "once TEST");
+        var all = new KtstrTestEngine().discover(org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(Replicated.class)).configurationParameter("ktstr.replicas", "5").build(),
+                org.junit.platform.engine.UniqueId.forEngine("ktstr"));
+        assertThat(all.getDescendants()).filteredOn(d -> d instanceof KtstrMethodDescriptor)
+                .allMatch(d -> d.getType() == org.junit.platform.engine.TestDescriptor.Type.CONTAINER);
     }
 
     @Test
