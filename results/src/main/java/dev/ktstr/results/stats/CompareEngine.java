@@ -93,10 +93,6 @@ public final class CompareEngine {
                 hostDeltas(rowsA, rowsB), pool.problems());
     }
 
-    static List<MetricDelta> deltas(VariantGroup a, VariantGroup b, ThresholdPolicy policy) {
-        return deltas(a, b, policy, Noise.DEFAULT_MIN_REPLICAS, Noise.DEFAULT_ALPHA);
-    }
-
     /**
      * Every registry metric both groups recorded. A change is significant when it passes both gates (spec
      * §8.4); with replicas enough on both sides it must also pass the noise test, else it is WITHIN_NOISE.

@@ -30,12 +30,7 @@ public record CompareReport(SideFilter sideA, SideFilter sideB, List<Dimension> 
      * a side has fewer replicas than the minimum: the gates alone judged the change.
      */
     public record MetricDelta(String metric, String unit, double a, double b, double delta, double rel,
-                              double absGate, double relGate, Verdict verdict, Noise noise) {
-        public MetricDelta(String metric, String unit, double a, double b, double delta, double rel, double absGate,
-                           double relGate, Verdict verdict) {
-            this(metric, unit, a, b, delta, rel, absGate, relGate, verdict, null);
-        }
-    }
+                              double absGate, double relGate, Verdict verdict, Noise noise) {}
 
     public record Pair(String key, VariantGroup a, VariantGroup b, List<MetricDelta> deltas) {
         /** True when every compared metric had a noise estimate. */
